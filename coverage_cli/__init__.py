@@ -1,0 +1,1 @@
+"""The `coverage-bot` command line."""

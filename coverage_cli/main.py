@@ -1,0 +1,262 @@
+"""`coverage-bot`: the command-line face of the retrieval library (and the bot's launcher)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from retrieval import GLOBAL, CoverageError, Engine, Settings
+from retrieval.parse import normalise_date
+
+from . import render
+
+log = logging.getLogger("coverage_cli")
+
+
+class Context:
+    """What every command needs: settings now, the engine on first use."""
+
+    def __init__(self, settings: Settings, progress: bool):
+        self.settings = settings
+        self.progress = progress
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = Engine.open(self.settings, progress=self.progress)
+            for event in self._engine.events:
+                click.echo(f"coverage-bot: {event}", err=True)
+        return self._engine
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class Group(click.Group):
+    """Turns our own errors into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CoverageError as err:
+            click.echo(f"error: {err}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Data folder (default: COVERAGE_BOT_DATA_DIR or ./data).",
+)
+@click.option("--env-file", default=".env", show_default=True, help="Settings file read before the environment.")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars.")
+@click.version_option(package_name="coverage-bot")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, env_file: str, verbose: int, quiet: bool) -> None:
+    """Answer questions about news coverage by quoting the articles you hold."""
+    try:
+        settings = Settings.from_env(env_file, data_dir=data_dir)
+    except CoverageError as err:
+        raise click.ClickException(str(err)) from None
+    level = [settings.log_level if verbose == 0 else "INFO", "INFO", "DEBUG"][min(verbose, 2)]
+    if verbose == 0 and settings.log_level == "INFO":
+        level = "WARNING"  # the CLI prints what matters; -v shows the library's log
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+    ctx.obj = Context(settings, progress=not quiet and sys.stderr.isatty())
+
+
+def collection_option(f):
+    return click.option(
+        "--collection",
+        "collections",
+        multiple=True,
+        metavar="NAME",
+        help=f"Collection to use (default {GLOBAL}); repeat to search several.",
+    )(f)
+
+
+def date_type(value: str | None) -> str | None:
+    return normalise_date(value) if value else None
+
+
+def filter_options(f):
+    f = click.option("--outlet", "outlets", multiple=True, help="Only these outlets (repeatable).")(f)
+    f = click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")(f)
+    f = click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")(f)
+    return f
+
+
+@cli.command()
+@click.argument("question")
+@click.option("-k", "k", type=click.IntRange(1, 10), help="How many passages (default 3).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON answer for scripts.")
+@collection_option
+@filter_options
+@pass_ctx
+def ask(c: Context, question: str, k: int | None, as_json: bool, collections, outlets, since, until) -> None:
+    """Quote the passages that answer QUESTION ('-' reads one question per line from stdin
+    and prints one JSON answer per line)."""
+    kwargs = dict(
+        collections=list(collections) or [GLOBAL],
+        k=k,
+        outlets=list(outlets) or None,
+        since=date_type(since),
+        until=date_type(until),
+    )
+    engine = c.engine
+    if question == "-":
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            try:
+                out = engine.ask(line, **kwargs).to_json()
+            except CoverageError as err:
+                out = {"question": line, "answered": False, "passages": [], "error": str(err)}
+            click.echo(json.dumps(out, ensure_ascii=False))
+            sys.stdout.flush()
+        return
+    answer = engine.ask(question, **kwargs)
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.answer(answer))
+
+
+@cli.command()
+@click.argument("topic")
+@click.option("--per-outlet", type=click.IntRange(1, 5), default=1, show_default=True, help="Passages per outlet.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@collection_option
+@filter_options
+@pass_ctx
+def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections, outlets, since, until) -> None:
+    """Show how each outlet covered TOPIC: its best passages, side by side."""
+    result = c.engine.compare(
+        topic,
+        collections=list(collections) or [GLOBAL],
+        per_outlet=per_outlet,
+        outlets=list(outlets) or None,
+        since=date_type(since),
+        until=date_type(until),
+    )
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.comparison(result))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--collection", default=GLOBAL, show_default=True, help="Collection to add to.")
+@click.option("--by", "added_by", default="cli", show_default=True, help="Who is adding (kept in the history).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@pass_ctx
+def ingest(c: Context, sources, collection: str, added_by: str, as_json: bool) -> None:
+    """Add articles from files (.txt, .md, .html), folders or http(s) URLs."""
+    report = c.engine.ingest(list(sources), collection=collection, added_by=added_by, progress=c.progress)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.ingest_report(report))
+    for outcome in report.outcomes:
+        if outcome.status == "skipped":
+            click.echo(f"error: {outcome.reason}", err=True)
+    if report.count("skipped"):
+        sys.exit(2)
+
+
+@cli.command()
+@click.option("--outlet", help="Only this outlet.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@collection_option
+@pass_ctx
+def articles(c: Context, outlet: str | None, limit: int, offset: int, as_json: bool, collections) -> None:
+    """List articles, newest first."""
+    rows = c.engine.articles(list(collections) or [GLOBAL], outlet=outlet, limit=limit, offset=offset)
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.article_table(rows))
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def source(c: Context, article_id: int, as_json: bool) -> None:
+    """Show one article's metadata and its numbered paragraphs."""
+    article, passages = c.engine.article(article_id)
+    if as_json:
+        data = {**article.__dict__, "passages": [{"paragraph": p.ordinal, "text": p.text} for p in passages]}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render.article_detail(article, passages))
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@pass_ctx
+def remove(c: Context, article_id: int) -> None:
+    """Remove an article; its passages stop appearing in answers at once."""
+    article = c.engine.remove(article_id, actor="cli")
+    outlet = article.outlet or "unknown outlet"
+    click.echo(f"Removed article {article.id}: {article.title} ({outlet}, {article.paragraphs} paragraphs)")
+
+
+@cli.command()
+@click.option("--reencode", is_flag=True, help="Embed every passage again (after changing the model).")
+@pass_ctx
+def reindex(c: Context, reencode: bool) -> None:
+    """Rebuild the vector index from the store."""
+    n = c.engine.reindex(progress=c.progress, reencode=reencode)
+    click.echo(f"Rebuilt the index: {n} passages.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def stats(c: Context, as_json: bool) -> None:
+    """Counts, index type, model and data folder."""
+    data = c.engine.stats()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(render.stats(data))
+
+
+@cli.command()
+@pass_ctx
+def run(c: Context) -> None:
+    """Start the Discord bot (needs DISCORD_TOKEN in the environment or .env)."""
+    from bot.main import run_bot
+
+    sys.exit(run_bot(c.settings))
+
+
+@cli.command()
+@click.option("--guild", type=int, help="Sync to this server only (default: DISCORD_GUILD_ID, else globally).")
+@pass_ctx
+def sync(c: Context, guild: int | None) -> None:
+    """Register the bot's slash commands with Discord now."""
+    from bot.main import sync_commands
+
+    sys.exit(sync_commands(c.settings, guild))
+
+
+def main() -> None:
+    cli(prog_name="coverage-bot")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Plain-text rendering of library results for a terminal (bold via click where it is a TTY)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from retrieval.models import Answer, Article, Comparison, Hit, IngestReport, Passage
+
+NO_ANSWER = "The coverage held here does not answer that question."
+
+
+def attribution(article: Article, paragraph: int | None = None) -> str:
+    parts = [article.outlet or "Unknown outlet", f"“{article.title}”"]
+    parts.append(f"by {article.author}" if article.author else "author unknown")
+    parts.append(article.published or "date unknown")
+    if paragraph is not None:
+        parts.append(f"¶{paragraph}")
+    line = " · ".join(parts)
+    return f"{line}\n{article.url}" if article.url else line
+
+
+def highlighted(hit: Hit) -> str:
+    text, best = hit.passage.text, hit.highlight
+    if best and best in text:
+        start = text.index(best)
+        return text[:start] + click.style(best, bold=True) + text[start + len(best) :]
+    return text
+
+
+def _wrap(text: str, indent: str = "   ") -> str:
+    return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+
+
+def hit_block(n: int, hit: Hit) -> str:
+    lines = [
+        f"{n}. relevance {hit.score:.2f}",
+        _wrap(highlighted(hit)),
+        textwrap.indent(attribution(hit.article, hit.passage.ordinal), "   — "),
+    ]
+    for other in hit.also_in:
+        lines.append(
+            f"   also carried by {other.outlet or 'unknown outlet'} (article {other.id})"
+            + (f": {other.url}" if other.url else "")
+        )
+    return "\n".join(lines)
+
+
+def answer(result: Answer) -> str:
+    if not result.answered:
+        return NO_ANSWER + " Try `coverage-bot articles` to see what is held."
+    return "\n\n".join(hit_block(i, h) for i, h in enumerate(result.hits, 1))
+
+
+def comparison(result: Comparison) -> str:
+    if not result.answered:
+        return f"No outlet held here covers “{result.topic}”."
+    blocks = []
+    for group in result.outlets:
+        blocks.append(click.style(group.outlet, bold=True))
+        blocks += [hit_block(i, h) for i, h in enumerate(group.hits, 1)]
+    return "\n\n".join(blocks)
+
+
+def ingest_report(report: IngestReport) -> str:
+    lines = []
+    for o in report.outcomes:
+        if o.status == "skipped":
+            continue
+        lines.append(f"{o.status:9} #{o.article_id} {o.title} ({o.paragraphs} paragraphs)")
+    lines.append(report.summary())
+    return "\n".join(lines)
+
+
+def article_table(rows: list[Article]) -> str:
+    if not rows:
+        return "No articles."
+    out = [f"{'id':>5}  {'outlet':20}  {'date':10}  {'¶':>3}  headline"]
+    for a in rows:
+        out.append(f"{a.id:>5}  {(a.outlet or '?')[:20]:20}  {a.published or '—':10}  {a.paragraphs:>3}  {a.title}")
+    return "\n".join(out)
+
+
+def article_detail(article: Article, passages: list[Passage]) -> str:
+    head = [
+        click.style(article.title, bold=True),
+        f"id {article.id} · collection {article.collection}",
+        f"outlet:    {article.outlet or 'unknown'}",
+        f"author:    {article.author or 'unknown'}",
+        f"published: {article.published or 'unknown'}",
+        f"url:       {article.url or '—'}",
+        f"added:     {article.added_at} by {article.added_by or 'unknown'}",
+        "",
+    ]
+    body = [_wrap(p.text, indent=f"¶{p.ordinal:<3} ").replace("\n" + " " * 5, "\n     ") for p in passages]
+    return "\n".join(head) + "\n".join(body)
+
+
+def stats(data: dict) -> str:
+    return "\n".join(
+        [
+            f"articles:    {data['articles']} in {data['collections']} collection(s)",
+            f"passages:    {data['passages']} ({data['indexed']} indexed)",
+            f"index:       {data['index_type']}",
+            f"model:       {data['model']}",
+            f"data folder: {data['data_dir']}",
+            f"disk:        store {data['store_bytes'] / 1e6:.1f} MB, index {data['index_bytes'] / 1e6:.1f} MB",
+        ]
+    )

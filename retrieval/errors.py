@@ -1,0 +1,33 @@
+"""Errors a user can cause, each with a message written for a person.
+
+Front ends catch `CoverageError` and show `str(error)`: the CLI as one line with exit status 2,
+the bot as a short ephemeral reply.
+"""
+
+
+class CoverageError(Exception):
+    """Base of every error a user can cause and fix."""
+
+
+class SettingsError(CoverageError):
+    """A setting in the environment or `.env` has a value we cannot use."""
+
+
+class BadQuestion(CoverageError):
+    """The question is empty, too long, or otherwise unusable."""
+
+
+class BadSource(CoverageError):
+    """A file, page or URL could not be turned into an article."""
+
+
+class UnsupportedSource(BadSource):
+    """The file type is not one we read."""
+
+
+class FetchError(BadSource):
+    """A URL could not be fetched safely."""
+
+
+class NotFound(CoverageError):
+    """No article, passage or citation with that id in the collections searched."""

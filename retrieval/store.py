@@ -1,0 +1,423 @@
+"""The article store: SQLite in WAL mode, the one source of truth the index is checked against.
+
+Passage ids come from AUTOINCREMENT, so an id is never reused: an index that holds exactly the
+store's ids holds exactly its passages. Each passage keeps its embedding (float32) with the name
+of the model that made it, so the index can be rebuilt without re-encoding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .errors import NotFound
+from .models import Article, ParsedArticle, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection TEXT NOT NULL,
+    url TEXT,
+    outlet TEXT,
+    title TEXT NOT NULL,
+    author TEXT,
+    published TEXT,
+    language TEXT,
+    added_at TEXT NOT NULL,
+    added_by TEXT,
+    content_hash TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_url ON articles(collection, url);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(collection, content_hash);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    UNIQUE(article_id, ordinal)
+);
+CREATE INDEX IF NOT EXISTS passages_hash ON passages(text_hash);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection TEXT NOT NULL,
+    article_id INTEGER,
+    action TEXT NOT NULL,
+    actor TEXT,
+    at TEXT NOT NULL,
+    detail TEXT
+);
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    collection TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    asked_by TEXT,
+    asked_at TEXT NOT NULL,
+    passages TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    question_id INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+    user TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (question_id, user)
+);
+"""
+
+ARTICLE_COLUMNS = (
+    "a.id, a.collection, a.title, a.outlet, a.author, a.published, a.url, a.language, "
+    "a.added_at, a.added_by, a.content_hash, "
+    "(SELECT COUNT(*) FROM passages p WHERE p.article_id = a.id) AS paragraphs"
+)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, letters and digits only: what makes two copies of a paragraph "the same"."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode()).hexdigest()[:32]
+
+
+def content_hash(paragraphs: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(normalise_text(p) for p in paragraphs).encode()).hexdigest()
+
+
+def _article(row: sqlite3.Row) -> Article:
+    return Article(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - Row iterates values
+
+
+class Store:
+    """Articles and passages in one SQLite file; every change is one transaction."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.created = not path.exists()
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- meta -------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- reads ------------------------------------------------------------------------------
+    def find_existing(self, collection: str, article: ParsedArticle, chash: str) -> Article | None:
+        """The stored article this one would replace: same canonical URL, or same text from
+        the same outlet. The same text from another outlet is a syndicated copy, kept apart."""
+        if article.url:
+            row = self.db.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND url = ?",
+                (collection, article.url),
+            ).fetchone()
+            if row:
+                return _article(row)
+        rows = self.db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND content_hash = ?",
+            (collection, chash),
+        ).fetchall()
+        for row in rows:
+            same_outlet = (row["outlet"] or "").lower() == (article.outlet or "").lower()
+            if same_outlet and (row["url"] is None or article.url is None or row["url"] == article.url):
+                return _article(row)
+        return None
+
+    def article(self, article_id: int, collections: Sequence[str] | None = None) -> Article:
+        row = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE id = ?", (article_id,)).fetchone()
+        if row is None or (collections is not None and row["collection"] not in collections):
+            raise NotFound(f"no article with id {article_id}")
+        return _article(row)
+
+    def articles_by_ids(self, ids: Iterable[int]) -> dict[int, Article]:
+        ids = list(set(ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE id IN ({marks})", ids).fetchall()
+        return {row["id"]: _article(row) for row in rows}
+
+    def list_articles(
+        self,
+        collections: Sequence[str],
+        outlet: str | None = None,
+        query: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Article]:
+        """Newest first (by publication date, then by when it was added)."""
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection IN ({_marks(collections)})"
+        args: list = list(collections)
+        if outlet:
+            sql += " AND lower(outlet) = lower(?)"
+            args.append(outlet)
+        if query:
+            sql += " AND (title LIKE ? OR outlet LIKE ?)"
+            args += [f"%{query}%", f"%{query}%"]
+        sql += " ORDER BY coalesce(published, '') DESC, added_at DESC, id DESC LIMIT ? OFFSET ?"
+        args += [limit, offset]
+        return [_article(r) for r in self.db.execute(sql, args).fetchall()]
+
+    def count_articles(self, collections: Sequence[str], outlet: str | None = None) -> int:
+        sql = f"SELECT COUNT(*) FROM articles WHERE collection IN ({_marks(collections)})"
+        args: list = list(collections)
+        if outlet:
+            sql += " AND lower(outlet) = lower(?)"
+            args.append(outlet)
+        return self.db.execute(sql, args).fetchone()[0]
+
+    def passages_of(self, article_id: int) -> list[Passage]:
+        rows = self.db.execute(
+            "SELECT id, article_id, ordinal, text FROM passages WHERE article_id = ? ORDER BY ordinal",
+            (article_id,),
+        ).fetchall()
+        return [Passage(*r) for r in rows]
+
+    def passages_by_ids(self, ids: Iterable[int]) -> dict[int, Passage]:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT id, article_id, ordinal, text FROM passages WHERE id IN ({_marks(ids)})", ids
+        ).fetchall()
+        return {r[0]: Passage(*r) for r in rows}
+
+    def passage_ids(
+        self,
+        collections: Sequence[str] | None = None,
+        outlets: Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> np.ndarray:
+        """Sorted ids of the passages a query may return."""
+        sql = "SELECT p.id FROM passages p"
+        where, args = [], []
+        if collections is not None or outlets or since or until:
+            sql += " JOIN articles a ON a.id = p.article_id"
+        if collections is not None:
+            where.append(f"a.collection IN ({_marks(collections)})")
+            args += list(collections)
+        if outlets:
+            where.append(f"lower(a.outlet) IN ({_marks(outlets)})")
+            args += [o.lower() for o in outlets]
+        if since:
+            where.append("a.published >= ?")
+            args.append(since)
+        if until:
+            where.append("a.published <= ?")
+            args.append(until)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY p.id"
+        rows = self.db.execute(sql, args).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def copies_of(self, hashes: Iterable[str], collections: Sequence[str]) -> dict[str, list[int]]:
+        """Passage ids carrying each normalised text, within the collections (syndication)."""
+        hashes = list(set(hashes))
+        if not hashes:
+            return {}
+        rows = self.db.execute(
+            f"SELECT p.text_hash, p.id FROM passages p JOIN articles a ON a.id = p.article_id "
+            f"WHERE p.text_hash IN ({_marks(hashes)}) AND a.collection IN ({_marks(collections)}) "
+            "ORDER BY p.id",
+            [*hashes, *collections],
+        ).fetchall()
+        out: dict[str, list[int]] = {}
+        for h, pid in rows:
+            out.setdefault(h, []).append(pid)
+        return out
+
+    def hash_of(self, passage_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(passage_ids)
+        if not ids:
+            return {}
+        rows = self.db.execute(f"SELECT id, text_hash FROM passages WHERE id IN ({_marks(ids)})", ids).fetchall()
+        return dict(rows)
+
+    def iter_vectors(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) in id order, a batch at a time, for rebuilding the index."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT id, vector FROM passages WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            ids = np.array([r[0] for r in rows], dtype=np.int64)
+            vectors = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+            yield ids, vectors
+            last = int(ids[-1])
+
+    def iter_texts(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, list[str]]]:
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT id, text FROM passages WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            yield np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
+            last = rows[-1][0]
+
+    def counts(self) -> dict[str, int]:
+        articles = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        passages = self.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        collections = self.db.execute("SELECT COUNT(DISTINCT collection) FROM articles").fetchone()[0]
+        return {"articles": articles, "passages": passages, "collections": collections}
+
+    def history(self, collection: str, limit: int = 25) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT * FROM history WHERE collection = ? ORDER BY id DESC LIMIT ?", (collection, limit)
+        ).fetchall()
+
+    # -- writes (call inside `transaction()`) -----------------------------------------------
+    def insert_article(self, collection: str, article: ParsedArticle, chash: str, added_by: str | None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO articles(collection, url, outlet, title, author, published, language, "
+            "added_at, added_by, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                collection,
+                article.url,
+                article.outlet,
+                article.title,
+                article.author,
+                article.published,
+                article.language,
+                now(),
+                added_by,
+                chash,
+            ),
+        )
+        return int(cur.lastrowid)
+
+    def update_article(self, article_id: int, article: ParsedArticle, chash: str) -> None:
+        self.db.execute(
+            "UPDATE articles SET url=?, outlet=?, title=?, author=?, published=?, language=?, "
+            "content_hash=? WHERE id=?",
+            (
+                article.url,
+                article.outlet,
+                article.title,
+                article.author,
+                article.published,
+                article.language,
+                chash,
+                article_id,
+            ),
+        )
+
+    def update_fields(self, article_id: int, fields: dict) -> None:
+        allowed = {"title", "outlet", "author", "published", "url", "language"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"cannot edit {sorted(bad)}")
+        if fields:
+            sets = ", ".join(f"{k} = ?" for k in fields)
+            self.db.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*fields.values(), article_id])
+
+    def delete_passages(self, article_id: int) -> list[int]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
+        self.db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+        return ids
+
+    def insert_passages(self, article_id: int, paragraphs: Sequence[str], vectors: np.ndarray) -> list[int]:
+        ids = []
+        for ordinal, (text, vector) in enumerate(zip(paragraphs, vectors, strict=True), start=1):
+            cur = self.db.execute(
+                "INSERT INTO passages(article_id, ordinal, text, text_hash, vector) VALUES (?,?,?,?,?)",
+                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes()),
+            )
+            ids.append(int(cur.lastrowid))
+        return ids
+
+    def replace_vectors(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        self.db.executemany(
+            "UPDATE passages SET vector = ? WHERE id = ?",
+            ((np.asarray(v, np.float32).tobytes(), int(i)) for i, v in zip(ids, vectors, strict=True)),
+        )
+
+    def delete_article(self, article_id: int) -> list[int]:
+        ids = self.delete_passages(article_id)
+        self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return ids
+
+    def record_question(
+        self, collection: str, question: str, answered: bool, asked_by: str | None, passage_ids: Sequence[int]
+    ) -> int:
+        cur = self.db.execute(
+            "INSERT INTO questions(collection, question, answered, asked_by, asked_at, passages) VALUES (?,?,?,?,?,?)",
+            (collection, question, int(answered), asked_by, now(), ",".join(map(str, passage_ids))),
+        )
+        return int(cur.lastrowid)
+
+    def record_feedback(self, question_id: int, user: str, helpful: bool) -> None:
+        self.db.execute(
+            "INSERT INTO feedback(question_id, user, helpful, at) VALUES (?,?,?,?) "
+            "ON CONFLICT(question_id, user) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+            (question_id, user, int(helpful), now()),
+        )
+
+    def gaps(self, collection: str, since: str, limit: int) -> list[sqlite3.Row]:
+        """Unanswered or unhelpful questions, grouped by their normalised text, most asked first."""
+        return self.db.execute(
+            """
+            SELECT lower(trim(q.question)) AS key, MIN(q.question) AS question, COUNT(*) AS times,
+                   SUM(q.answered = 0) AS unanswered,
+                   SUM(EXISTS(SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.helpful = 0)) AS unhelpful,
+                   MAX(q.asked_at) AS last_asked
+            FROM questions q
+            WHERE q.collection = ? AND q.asked_at >= ?
+              AND (q.answered = 0 OR EXISTS(SELECT 1 FROM feedback f WHERE f.question_id = q.id AND f.helpful = 0))
+            GROUP BY key ORDER BY times DESC, last_asked DESC LIMIT ?
+            """,
+            (collection, since, limit),
+        ).fetchall()
+
+    def log(self, collection: str, article_id: int | None, action: str, actor: str | None, detail: str = "") -> None:
+        self.db.execute(
+            "INSERT INTO history(collection, article_id, action, actor, at, detail) VALUES (?,?,?,?,?,?)",
+            (collection, article_id, action, actor, now(), detail),
+        )
+
+
+def _marks(values: Sequence) -> str:
+    return ",".join("?" * len(values)) or "NULL"
