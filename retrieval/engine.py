@@ -35,7 +35,7 @@ from .models import (
     Passage,
 )
 from .parse import normalise_date
-from .rank import Candidate, DeclineRule, fold_copies, fuse, spread
+from .rank import Candidate, DeclineRule, choose, fuse
 from .settings import Settings
 from .sources import expand, read_sources
 from .store import Store, content_hash, normalise_text
@@ -445,11 +445,11 @@ class Engine:
         `offset` skips that many results (for a "More" button)."""
         question = self.check_question(question)
         k = max(1, min(k or self.settings.default_k, self.settings.max_k))
-        found = self._relevant(question, collections, outlets, since, until)
+        found = self._candidates(question, collections, outlets, since, until)
         if found is None:
             return Answer(question, False, [])
-        query, terms, relevant = found
-        chosen = spread(fold_copies(relevant), k + offset, self.settings.diversity_margin)[offset:]
+        query, terms, candidates = found
+        chosen = choose(candidates, self.rule, k, self.settings.diversity_margin, offset)
         hits = self._hits(chosen, query, terms, collections)
         return Answer(question, bool(hits), hits)
 
@@ -482,17 +482,32 @@ class Engine:
         return Comparison(topic, bool(hits), [OutletCoverage(o, h) for o, h in by_outlet.items()])
 
     def _relevant(self, question, collections, outlets, since, until):
-        """Candidates from both retrievers, scored and filtered by the decline rule."""
+        """Candidates that pass the decline rule, best first, or None when none does."""
+        found = self._candidates(question, collections, outlets, since, until)
+        if found is None:
+            return None
+        query, terms, candidates = found
+        relevant = [c for c in candidates if self.rule.relevant(c)]
+        return (query, terms, relevant) if relevant else None
+
+    def _candidates(self, question, collections, outlets, since, until):
+        """Candidates from both retrievers with every signal, fused and sorted best first."""
         since, until = normalise_date(since), normalise_date(until)
         with self._lock:
             self._sync()
-            allowed = self.store.passage_ids(list(collections), outlets, since, until)
+            # An outlet named in the question ("what did the Harbor Times say ...") narrows the search.
+            named = [] if outlets else _named_outlets(question, self.store.outlets(list(collections)))
+            allowed = self.store.passage_ids(list(collections), outlets or named or None, since, until)
             if len(allowed) == 0 or self._index is None:
                 return None
             lexical = self._lexical_index()
             index = self._index
         query = self.encoder.encode([question])[0]
+        # An outlet named in the question says where to look, not what the passage must say.
         terms = query_terms(question)
+        if named:
+            outlet_terms = set(query_terms(" ".join(named)))
+            terms = [t for t in terms if t not in outlet_terms]
         n = self.settings.candidates
         with self._lock:
             d_scores, d_ids = index.search(query, n, allowed)
@@ -515,10 +530,7 @@ class Engine:
             c.text_hash = hashes[pid]
             c.words = frozenset(normalise_text(text).split())
         fuse(list(cands.values()), self.settings.fusion, self.settings.rrf_k, self.settings.dense_weight)
-        relevant = sorted((c for c in cands.values() if self.rule.relevant(c)), key=lambda c: -c.score)
-        if not relevant:
-            return None
-        return query, terms, relevant
+        return query, terms, sorted(cands.values(), key=lambda c: -c.score)
 
     def _hits(self, chosen: list[Candidate], query: np.ndarray, terms: list[str], collections) -> list[Hit]:
         if not chosen:
@@ -543,6 +555,18 @@ class Engine:
                     others.setdefault(art.id, art)
             hits.append(Hit(passage, main, c.score, c.similarity, highlight, list(others.values())))
         return hits
+
+
+def _named_outlets(question: str, outlets: Sequence[str]) -> list[str]:
+    """Outlets the question names ("what did the Harbor Times say ..."), by name or domain stem."""
+    text = f" {normalise_text(question)} "
+    named = []
+    for outlet in outlets:
+        name = normalise_text(outlet)
+        stem = normalise_text(outlet.split(".")[0]) if "." in outlet else ""
+        if (name and f" {name} " in text) or (len(stem) > 3 and f" {stem} " in text):
+            named.append(outlet)
+    return named
 
 
 def _validate(article: ParsedArticle) -> None:

@@ -13,59 +13,32 @@ import bm25s
 import numpy as np
 import Stemmer
 
-# Words that shape a question but say nothing about its topic.
-QUESTION_WORDS = {
-    "how",
-    "many",
-    "much",
-    "what",
-    "whats",
-    "who",
-    "whom",
-    "whose",
-    "which",
-    "when",
-    "where",
-    "why",
-    "did",
-    "does",
-    "do",
-    "done",
-    "say",
-    "says",
-    "tell",
-    "told",
-    "according",
-    "about",
-    "anyone",
-    "anything",
-    "someone",
-    "something",
-    "there",
-    "any",
-    "know",
-    "please",
-    "thing",
-    "things",
-    "happen",
-    "happened",
-    "get",
-    "got",
-    "can",
-    "could",
-    "would",
-    "should",
-    "will",
-    "said",
-    "report",
-    "reported",
-    "reports",
-    "article",
-    "news",
-    "coverage",
-    "mention",
-    "mentioned",
-}
+# Words that shape a question but say nothing about its topic: English function words (the
+# usual IR stop list) plus the verbs people use to ask about coverage.
+QUESTION_WORDS = set(
+    """
+    a about above according across actually after afterwards again against all almost alone along
+    already also although always am among amongst an and another any anyhow anyone anything anyway
+    anywhere are around as at be became because become becomes been before beforehand behind being
+    below beside besides between beyond both but by can cannot could did do does doing done down
+    during each either else elsewhere enough etc even ever every everyone everything everywhere
+    exactly except few for former formerly from further get gets got had has have having he hence
+    her here hereafter hereby herein hers herself him himself his how however i if in indeed into
+    is it its itself just know last latter least less like made make many may me meanwhile might
+    mine more moreover most mostly much must my myself namely neither never nevertheless next no
+    nobody none noone nor not nothing now nowhere of off often on once one only onto or other others
+    otherwise our ours ourselves out over own per perhaps please rather really same say said says
+    see seem seemed seems several she should since so some somehow someone something sometime
+    sometimes somewhere still such tell than that the their them themselves then there thereafter
+    thereby therefore therein these they thing things this those though through throughout thru
+    thus to together told too toward towards under until up upon us very via was we well were what
+    whatever whats when whence whenever where whereafter whereas whereby wherein whereupon wherever
+    whether which while whither who whoever whole whom whose why will with within without would yet
+    you your yours yourself yourselves
+    happen happened happening mention mentioned report reported reports reporting article articles
+    news coverage story stories write wrote written
+    """.split()
+)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 _THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _stemmer = Stemmer.Stemmer("english")
@@ -93,7 +66,7 @@ def query_terms(question: str) -> list[str]:
     """The question's topical terms, stemmed, in order, without repeats."""
     seen: dict[str, None] = {}
     for term in tokenize([question])[0]:
-        if term not in _question_stems:
+        if term not in _question_stems and term not in QUESTION_WORDS:
             seen.setdefault(term)
     return list(seen)
 

@@ -90,3 +90,12 @@ def spread(
         seen.update(key(c) for c in [best, *best.copies])
         pool.remove(best)
     return chosen
+
+
+def choose(
+    candidates: Sequence[Candidate], rule: DeclineRule, k: int, margin: float, offset: int = 0
+) -> list[Candidate]:
+    """The passages to show: relevant ones, copies folded, spread over outlets, best first.
+    An empty list means the coverage does not answer."""
+    relevant = [c for c in candidates if rule.relevant(c)]
+    return spread(fold_copies(relevant), k + offset, margin)[offset:]

@@ -43,16 +43,17 @@ class Settings:
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     default_k: int = 3
     max_k: int = 10
-    # Decline rule (see retrieval/decline.py): a passage counts only if its cosine similarity
-    # reaches `min_similarity`, or `min_similarity_lexical` while the question's rare words
-    # also occur in it (at least `min_term_coverage` of their weight).
-    min_similarity: float = 0.50
-    min_similarity_lexical: float = 0.30
-    min_term_coverage: float = 0.5
-    fusion: str = "rrf"
+    # Defaults chosen on the development set (docs/quality.md, benchmarks/tune_ranking.py).
+    # Decline rule (retrieval/rank.py): a passage counts only if its cosine similarity reaches
+    # `min_similarity`, or `min_similarity_lexical` while holding at least `min_term_coverage`
+    # of the question's rare-word weight.
+    min_similarity: float = 0.45
+    min_similarity_lexical: float = 0.15
+    min_term_coverage: float = 0.3
+    fusion: str = "convex"
     rrf_k: int = 60
-    dense_weight: float = 0.6
-    diversity_margin: float = 0.1
+    dense_weight: float = 0.8
+    diversity_margin: float = 0.05
     candidates: int = 50
     allow_private_urls: bool = False
     fetch_timeout: float = 15.0

@@ -196,6 +196,13 @@ class Store:
         args += [limit, offset]
         return [_article(r) for r in self.db.execute(sql, args).fetchall()]
 
+    def outlets(self, collections: Sequence[str]) -> list[str]:
+        rows = self.db.execute(
+            f"SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL AND collection IN ({_marks(collections)})",
+            list(collections),
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def count_articles(self, collections: Sequence[str], outlet: str | None = None) -> int:
         sql = f"SELECT COUNT(*) FROM articles WHERE collection IN ({_marks(collections)})"
         args: list = list(collections)
