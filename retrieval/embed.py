@@ -32,21 +32,26 @@ def resolve_model(name: str) -> str:
     return name
 
 
+_loaded: dict[str, object] = {}  # one copy of each model per process, however many engines
+_load_lock = threading.Lock()
+
+
 class Encoder:
-    """Wraps a SentenceTransformer; thread-safe and loaded once."""
+    """Wraps a SentenceTransformer; thread-safe, loaded on first use and once per process."""
 
     def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64):
         self.name = model
         self.batch_size = batch_size
         self._model = None
-        self._lock = threading.Lock()
 
     @property
     def model(self):
-        with self._lock:
-            if self._model is None:
-                self._model = self._load()
-            return self._model
+        if self._model is None:
+            with _load_lock:
+                if self.name not in _loaded:
+                    _loaded[self.name] = self._load()
+                self._model = _loaded[self.name]
+        return self._model
 
     def _load(self):
         path = resolve_model(self.name)

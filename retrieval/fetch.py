@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -49,7 +50,10 @@ def _check_address(host: str, port: int, allow_private: bool) -> str:
 
 
 def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_private: bool = False) -> Page:
-    """GET an HTML page, following up to MAX_REDIRECTS checked redirects."""
+    """GET an HTML page, following up to MAX_REDIRECTS checked redirects.
+
+    `timeout` bounds each connect and read, and the whole fetch takes at most twice that."""
+    deadline = time.monotonic() + 2 * timeout
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
@@ -77,6 +81,8 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_pr
             body = bytearray()
             for chunk in response.stream(64 * 1024):
                 body += chunk
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url} took longer than {2 * timeout:g} s to download")
                 if len(body) > max_bytes:
                     raise FetchError(f"{url} is larger than the {max_bytes // 1024} KB limit")
             return Page(url=url, body=bytes(body), content_type=content_type or "text/html")
@@ -106,6 +112,8 @@ def _get(parts, address: str, port: int, timeout: float) -> urllib3.BaseHTTPResp
             redirect=False,
             preload_content=False,
         )
+    except urllib3.exceptions.NewConnectionError:  # a subclass of the timeout error in urllib3 2
+        raise FetchError(f"cannot reach {parts.geturl()} (connection refused or no route)") from None
     except urllib3.exceptions.TimeoutError:
         raise FetchError(f"{parts.geturl()} did not answer within {timeout:g} s") from None
     except urllib3.exceptions.HTTPError as err:

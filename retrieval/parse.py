@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 SIDECAR_SUFFIX = ".meta.json"
 META_FIELDS = ("title", "outlet", "author", "published", "url", "language")
-_BYLINE = re.compile(r"^\s*By\s+(?P<name>[^\d].{0,120}?)\s*$")
+# "By Tamilla Hasanova", "By Ana de la Cruz and Li Wei": capitalised name words, no sentence.
+_NAME_WORD = r"(?:[A-ZÀ-Þ][\w.'’-]*|de|del|der|la|le|van|von|da|di|al|bin|el|and|&)"
+_BYLINE = re.compile(rf"^\s*By\s+(?P<name>[A-ZÀ-Þ][\w.'’-]*(?:,?\s+{_NAME_WORD}){{0,7}})\s*$")
 #: Lines shorter than this (in words) in an extracted page are captions, buttons or subheads.
 MIN_HTML_PARAGRAPH_WORDS = 4
 
