@@ -1,0 +1,275 @@
+"""The engine end to end over a real SQLite file, real FAISS and the packaged model."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import BadQuestion, Engine, NotFound
+from retrieval.index import VectorIndex
+from retrieval.parse import from_fields
+from tests.conftest import DATA, SEED_URL
+
+SOLDIERS = "How many soldiers did Russia lose, according to Trump?"
+
+
+def test_first_start_seeds_the_store(engine: Engine):
+    assert any("built the store" in e and "1 added" in e for e in engine.events)
+    stats = engine.stats()
+    assert stats["articles"] == 1 and stats["passages"] == 10 and stats["indexed"] == 10
+    [article] = engine.articles(["global"])
+    assert (article.outlet, article.author, article.url, article.published) == (
+        "Caliber.Az",
+        "Tamilla Hasanova",
+        SEED_URL,
+        None,
+    )
+
+
+def test_soldiers_question_quotes_the_800000_passage_with_attribution(engine: Engine):
+    answer = engine.ask(SOLDIERS)
+    assert answer.answered
+    top = answer.hits[0]
+    assert "800,000" in top.passage.text
+    assert top.passage.ordinal == 3
+    assert top.article.outlet == "Caliber.Az"
+    assert top.article.author == "Tamilla Hasanova"
+    assert top.article.url == SEED_URL
+    assert "800,000" in top.highlight and top.highlight in top.passage.text
+    data = answer.to_json()
+    assert data["passages"][0]["paragraph"] == 3
+    assert data["passages"][0]["article"]["published"] is None
+
+
+def test_off_topic_question_is_declined(engine: Engine):
+    answer = engine.ask("Who won the 2022 football World Cup?")
+    assert answer.answered is False
+    assert answer.hits == []
+    assert answer.to_json() == {"question": "Who won the 2022 football World Cup?", "answered": False, "passages": []}
+
+
+def test_a_bare_number_matches_lexically(engine: Engine):
+    answer = engine.ask("800000")  # no comma: only the lexical side can tie it to "800,000"
+    assert answer.answered
+    assert "800,000" in answer.hits[0].passage.text
+
+
+@pytest.mark.parametrize(("question", "message"), [("   ", "empty"), ("x" * 501, "501 characters")])
+def test_bad_questions(engine: Engine, question: str, message: str):
+    with pytest.raises(BadQuestion, match=message):
+        engine.ask(question)
+
+
+def test_each_format_is_ingested_with_its_metadata(engine: Engine):
+    report = engine.ingest([str(DATA / "storm.html"), str(DATA / "bridge.md")], added_by="test")
+    assert report.count("added") == 2, report.outcomes
+    storm = engine.ask("How many homes lost electricity in the storm?").hits[0]
+    assert storm.article.outlet == "Harbor Times"
+    assert storm.article.published == "2025-02-03"
+    assert "20,000 homes" in storm.passage.text
+    bridge = engine.ask("What budget did the council approve for the bridge?").hits[0]
+    assert bridge.article.outlet == "Valley Courier"
+    assert bridge.article.author == "Sam Okafor"
+    assert "$148 million" in bridge.passage.text
+
+
+def test_readding_the_same_article_updates_instead_of_duplicating(engine: Engine, tmp_path: Path):
+    first = engine.ingest([str(DATA / "bridge.md")])
+    again = engine.ingest([str(DATA / "bridge.md")])
+    assert again.outcomes[0].status == "unchanged"
+    assert engine.stats()["articles"] == 2
+
+    changed = tmp_path / "bridge.md"
+    text = (DATA / "bridge.md").read_text().replace("$148 million", "$151 million")
+    changed.write_text(text)
+    update = engine.ingest([str(changed)])
+    assert update.outcomes[0].status == "updated"
+    assert update.outcomes[0].article_id == first.outcomes[0].article_id
+    stats = engine.stats()
+    assert stats["articles"] == 2 and stats["indexed"] == stats["passages"] == 13
+    hit = engine.ask("What budget did the council approve for the bridge?").hits[0]
+    assert "$151 million" in hit.passage.text
+
+
+def test_same_text_without_url_from_same_outlet_is_one_article(engine: Engine):
+    one = from_fields("Headline", "A paragraph about a harbour.\n\nAnother one.", outlet="Wire")
+    two = from_fields("Headline, retitled", "A paragraph about a harbour.\n\nAnother one.", outlet="Wire")
+    engine.add([one])
+    report = engine.add([two])
+    assert report.outcomes[0].status == "updated"
+    assert engine.stats()["articles"] == 2
+
+
+def test_syndicated_copy_is_one_result_listing_every_outlet(engine: Engine):
+    text = "Port officials said the new ferry terminal will open on 3 March after a two-year delay."
+    wire = from_fields("Ferry terminal to open", text, outlet="Capital Wire", url="https://wire.example/ferry")
+    copy = from_fields("Terminal opens in March", text, outlet="Harbor Times", url="https://harbor.example/ferry")
+    engine.add([wire, copy])
+    answer = engine.ask("When will the ferry terminal open?")
+    assert answer.answered
+    outlets = [answer.hits[0].article.outlet] + [a.outlet for a in answer.hits[0].also_in]
+    assert sorted(outlets) == ["Capital Wire", "Harbor Times"]
+    assert sum("ferry terminal" in h.passage.text for h in answer.hits) == 1
+
+
+def test_answers_spread_across_outlets(engine: Engine):
+    engine.add(
+        [
+            from_fields(
+                "Losses claim",
+                "Trump said Russia lost 800,000 soldiers in the war.",
+                outlet="Other Outlet",
+                url="https://other.example/losses",
+            ),
+        ]
+    )
+    answer = engine.ask(SOLDIERS, k=2)
+    assert {h.article.outlet for h in answer.hits} == {"Caliber.Az", "Other Outlet"}
+
+
+def test_filters_by_outlet_and_date(engine: Engine):
+    engine.ingest([str(DATA / "storm.html"), str(DATA / "bridge.md")])
+    only = engine.ask("Who proposed replacing the bridge?", outlets=["valley courier"], k=5)
+    assert only.hits and {h.article.outlet for h in only.hits} == {"Valley Courier"}
+    assert not engine.ask("Who proposed replacing the bridge?", outlets=["Harbor Times"]).answered
+    dated = engine.ask("storm power homes", since="2025-02-01", until="2025-02-05", k=5)
+    assert dated.hits and {h.article.published for h in dated.hits} == {"2025-02-03"}
+    assert not engine.ask("storm power homes", since="2026-01-01").answered
+
+
+def test_compare_groups_by_outlet(engine: Engine):
+    engine.add(
+        [
+            from_fields(
+                "Losses claim",
+                "Trump said Russia lost 800,000 soldiers in the war.",
+                outlet="Other Outlet",
+                published="2025-01-24",
+            ),
+        ]
+    )
+    result = engine.compare("Russian military losses")
+    assert result.answered
+    assert {g.outlet for g in result.outlets} == {"Caliber.Az", "Other Outlet"}
+    assert all(len(g.hits) == 1 for g in result.outlets)
+
+
+def test_collections_are_kept_apart(engine: Engine):
+    engine.add(
+        [from_fields("Local", "The Gull Island lighthouse will be repainted red in May.", outlet="Island News")],
+        collection="111",
+    )
+    question = "What colour will the lighthouse be painted?"
+    assert engine.ask(question, collections=["111", "global"]).answered
+    assert not engine.ask(question, collections=["global"]).answered
+    assert not engine.ask(question, collections=["222", "global"]).answered
+    [local] = engine.articles(["111"])
+    with pytest.raises(NotFound):
+        engine.article(local.id, collections=["222", "global"])
+
+
+def test_remove_takes_passages_out_of_answers_at_once(engine: Engine):
+    [seed] = engine.articles(["global"])
+    removed = engine.remove(seed.id, actor="test")
+    assert removed.title == seed.title
+    assert not engine.ask(SOLDIERS).answered
+    assert engine.stats()["indexed"] == 0
+    with pytest.raises(NotFound):
+        engine.remove(seed.id)
+    assert [r["action"] for r in engine.history("global")][:1] == ["removed"]
+
+
+def test_removal_persists_and_seeds_are_not_added_again(settings, encoder, engine: Engine):
+    [seed] = engine.articles(["global"])
+    engine.remove(seed.id)
+    engine.close()
+    reopened = Engine.open(settings, encoder=encoder)
+    assert reopened.stats()["articles"] == 0
+    assert reopened.events == []
+
+
+def test_reindex_rebuilds_from_the_store(engine: Engine):
+    assert engine.reindex() == 10
+    assert engine.ask(SOLDIERS).hits[0].passage.ordinal == 3
+
+
+def test_deleted_index_is_rebuilt_on_start(settings, encoder, engine: Engine):
+    engine.close()
+    settings.index_path.unlink()
+    reopened = Engine.open(settings, encoder=encoder)
+    assert any("rebuilt the index" in e and "missing" in e for e in reopened.events)
+    assert reopened.stats()["indexed"] == 10
+    assert reopened.ask(SOLDIERS).hits[0].passage.ordinal == 3
+
+
+def test_stale_index_is_rebuilt_on_start(settings, encoder, engine: Engine, tmp_path: Path):
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    shutil.copy(settings.index_path, stale / "i")
+    shutil.copy(settings.index_meta_path, stale / "m")
+    engine.ingest([str(DATA / "bridge.md")])  # the saved copy no longer matches the store
+    engine.close()
+    shutil.copy(stale / "i", settings.index_path)
+    shutil.copy(stale / "m", settings.index_meta_path)
+    reopened = Engine.open(settings, encoder=encoder)
+    assert any("13 passages" in e and "10 vectors" in e for e in reopened.events)
+    assert reopened.ask("What budget did the council approve for the bridge?").answered
+
+
+def test_index_built_with_another_model_is_rebuilt(settings, encoder, engine: Engine):
+    engine.close()
+    index, _ = VectorIndex.load(settings.index_path, settings.index_meta_path)
+    index.model = "some-other-model"
+    index.save(settings.index_path, settings.index_meta_path)
+    reopened = Engine.open(settings, encoder=encoder)
+    assert any("some-other-model" in e for e in reopened.events)
+    loaded, _ = VectorIndex.load(settings.index_path, settings.index_meta_path)
+    assert loaded.model == settings.model
+    assert np.array_equal(loaded.ids(), reopened.store.passage_ids())
+
+
+def test_bad_sources_write_nothing(engine: Engine, tmp_path: Path):
+    before = engine.stats()
+    sources = [str(DATA / n) for n in ("empty.txt", "binary.txt", "empty_page.html", "table.csv")]
+    report = engine.ingest([*sources, str(tmp_path / "missing.md")])
+    assert report.count("skipped") == 5
+    reasons = " | ".join(o.reason for o in report.outcomes)
+    for word in ("empty", "binary", "no article text", "unsupported", "no such file"):
+        assert word in reasons
+    after = engine.stats()
+    assert (after["articles"], after["passages"], after["indexed"]) == (
+        before["articles"],
+        before["passages"],
+        before["indexed"],
+    )
+
+
+def test_folder_ingest_skips_sidecars_and_reports_each_file(engine: Engine, tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(DATA / "bridge.md", folder)
+    shutil.copy(DATA / "storm.html", folder)
+    shutil.copy(DATA / "empty.txt", folder)
+    (folder / "bridge.md.meta.json").write_text('{"author": "Corrected Name"}')
+    report = engine.ingest([str(folder)])
+    assert sorted(o.status for o in report.outcomes) == ["added", "added", "skipped"]
+    bridge = engine.ask("What budget did the council approve for the bridge?").hits[0]
+    assert bridge.article.author == "Corrected Name"
+
+
+def test_edit_changes_attribution_not_passages(engine: Engine):
+    [seed] = engine.articles(["global"])
+    engine.edit(seed.id, {"published": "2025-01-24"}, actor="mod")
+    assert engine.ask(SOLDIERS).hits[0].article.published == "2025-01-24"
+    assert engine.history("global")[0]["action"] == "edited"
+
+
+def test_gaps_lists_unanswered_and_unhelpful_questions(engine: Engine):
+    for _ in range(2):
+        engine.record_question("global", engine.ask("Who won the 2022 football World Cup?"), "u1")
+    helpful = engine.record_question("global", engine.ask(SOLDIERS), "u2")
+    engine.record_feedback(helpful, "u3", helpful=False)
+    gaps = engine.gaps("global")
+    assert [g["times"] for g in gaps] == [2, 1]
+    assert gaps[0]["question"] == "Who won the 2022 football World Cup?"

@@ -1,0 +1,98 @@
+from pathlib import Path
+
+import pytest
+
+from retrieval.errors import BadSource, UnsupportedSource
+from retrieval.parse import from_fields, parse_bytes, parse_file, parse_txt
+from tests.conftest import DATA, ROOT, SEED_URL
+
+
+def test_seed_txt_with_sidecar():
+    article = parse_file(ROOT / "seeds" / "000_1696f38fa888702a.txt")
+    assert article.title.startswith("Russia, Ukraine, and diplomacy")
+    assert article.author == "Tamilla Hasanova"
+    assert article.outlet == "Caliber.Az"
+    assert article.url == SEED_URL
+    assert article.published is None
+    assert len(article.paragraphs) == 10  # headline and byline are not passages
+    assert "800,000 soldiers" in article.paragraphs[2]
+    assert not any(p.startswith("By ") for p in article.paragraphs)
+
+
+def test_last_line_is_a_byline_only_when_it_is_a_name():
+    article = parse_txt("Headline\nFirst paragraph.\nBy the river, the town waited.")
+    assert article.author is None
+    assert article.paragraphs[-1] == "By the river, the town waited."
+    article = parse_txt("Headline\nFirst paragraph.\nBy Ana de la Cruz and Li Wei")
+    assert article.author == "Ana de la Cruz and Li Wei"
+    assert article.paragraphs == ["First paragraph."]
+    article = parse_txt("Headline\nFirst paragraph.\nSecond paragraph.")
+    assert article.author is None
+    assert article.paragraphs == ["First paragraph.", "Second paragraph."]
+
+
+def test_markdown_front_matter():
+    article = parse_file(DATA / "bridge.md")
+    assert article.title == "Council approves Kessler Street Bridge replacement"
+    assert article.outlet == "Valley Courier"
+    assert article.author == "Sam Okafor"
+    assert article.published == "2025-02-11"
+    assert article.url == "https://valleycourier.example/local/kessler-bridge-vote"
+    assert len(article.paragraphs) == 3
+    assert "**" not in article.paragraphs[0]  # Markdown markup is not quoted
+    assert "Kessler Street Bridge" in article.paragraphs[0]
+
+
+def test_html_main_text_and_metadata():
+    article = parse_file(DATA / "storm.html")
+    assert article.title == "Storm knocks out power to 20,000 homes"
+    assert article.outlet == "Harbor Times"
+    assert article.author == "Jane Roe"
+    assert article.published == "2025-02-03"
+    assert article.url == "https://harbortimes.example/news/2025/02/03/storm-power"
+    assert article.language == "en"
+    assert len(article.paragraphs) == 5
+    assert article.paragraphs[0].startswith("A winter storm swept")
+    joined = " ".join(article.paragraphs)
+    assert "Most read" not in joined and "All rights reserved" not in joined
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.txt", "empty"),
+        ("binary.txt", "binary"),
+        ("empty_page.html", "no article text"),
+    ],
+)
+def test_bad_files_name_the_problem(name: str, message: str):
+    with pytest.raises(BadSource, match=message):
+        parse_file(DATA / name)
+
+
+def test_unsupported_type():
+    with pytest.raises(UnsupportedSource, match=r"unsupported file type \.csv"):
+        parse_file(DATA / "table.csv")
+
+
+def test_bad_date_in_front_matter():
+    data = b"---\ntitle: T\npublished: 24 January\n---\n\nA paragraph of text here.\n"
+    with pytest.raises(BadSource, match="YYYY-MM-DD"):
+        parse_bytes(data, ".md", "x.md")
+
+
+def test_pasted_fields():
+    article = from_fields("  A headline ", "Para one.\n\nPara two\ncontinues.", outlet="Wire", published="2025-01-02")
+    assert article.title == "A headline"
+    assert article.paragraphs == ["Para one.", "Para two continues."]
+    assert article.published == "2025-01-02"
+    with pytest.raises(BadSource, match="empty"):
+        from_fields("Headline", "   ")
+
+
+def test_missing_file(tmp_path: Path):
+    from retrieval.settings import Settings
+    from retrieval.sources import read_source
+
+    with pytest.raises(BadSource, match="no such file"):
+        read_source(str(tmp_path / "nope.txt"), Settings())

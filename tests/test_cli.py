@@ -1,0 +1,121 @@
+"""The command line, run in-process through click with a real data folder."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coverage_cli.main import cli
+from tests.conftest import DATA, SEED_URL
+
+
+@pytest.fixture
+def run(tmp_path: Path, encoder):
+    def invoke(*args: str, stdin: str | None = None):
+        runner = CliRunner()
+        base = ["--data-dir", str(tmp_path / "data"), "--env-file", str(tmp_path / "no.env"), "-q"]
+        return runner.invoke(cli, [*base, *args], input=stdin, catch_exceptions=False)
+
+    return invoke
+
+
+def test_ask_json_contract(run):
+    result = run("ask", "How many soldiers did Russia lose, according to Trump?", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["answered"] is True
+    top = data["passages"][0]
+    assert "800,000" in top["text"] and "800,000" in top["highlight"]
+    assert top["paragraph"] == 3
+    assert top["article"]["outlet"] == "Caliber.Az"
+    assert top["article"]["author"] == "Tamilla Hasanova"
+    assert top["article"]["url"] == SEED_URL
+    assert set(top) == {"text", "highlight", "score", "paragraph", "article", "also_in"}
+    assert "built the store" in result.stderr
+
+
+def test_ask_declines_off_topic(run):
+    result = run("ask", "Who won the 2022 football World Cup?", "--json")
+    assert json.loads(result.stdout) == {
+        "question": "Who won the 2022 football World Cup?",
+        "answered": False,
+        "passages": [],
+    }
+
+
+def test_ask_for_people_shows_attribution(run):
+    result = run("ask", "How many soldiers did Russia lose?", "-k", "2")
+    assert result.exit_code == 0
+    assert "800,000" in result.stdout
+    assert "Caliber.Az" in result.stdout and "Tamilla Hasanova" in result.stdout and "¶3" in result.stdout
+    assert SEED_URL in result.stdout and "date unknown" in result.stdout
+    assert result.stdout.count("relevance") <= 2
+
+
+def test_ask_reads_questions_from_stdin_as_json_lines(run):
+    stdin = "How many soldiers did Russia lose?\n\nWho won the 2022 football World Cup?\n" + "x" * 600 + "\n"
+    result = run("ask", "--json", "-", stdin=stdin)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["answered"] for line in lines] == [True, False, False]
+    assert "800,000" in lines[0]["passages"][0]["text"]
+    assert "limit is 500" in lines[2]["error"]
+
+
+@pytest.mark.parametrize(("question", "message"), [("  ", "the question is empty"), ("x" * 501, "limit is 500")])
+def test_bad_question_is_one_line_and_status_2(run, question, message):
+    result = run("ask", question)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("binary.txt", "binary"),
+        ("empty.txt", "empty"),
+        ("table.csv", "unsupported file type"),
+        ("empty_page.html", "no article text"),
+    ],
+)
+def test_bad_file_is_one_line_and_status_2(run, name, message):
+    result = run("ingest", str(DATA / name))
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0]
+    assert "0 added" in result.stdout
+
+
+def test_ingest_list_source_remove_stats(run):
+    added = run("ingest", str(DATA / "storm.html"), str(DATA / "bridge.md"))
+    assert added.exit_code == 0, added.output
+    assert "2 added, 0 updated, 0 unchanged, 0 skipped" in added.stdout
+
+    listing = run("articles", "--json")
+    rows = json.loads(listing.stdout)
+    assert [r["outlet"] for r in rows] == ["Valley Courier", "Harbor Times", "Caliber.Az"]  # newest first
+    storm_id = rows[1]["id"]
+
+    shown = run("source", str(storm_id))
+    assert "Harbor Times" in shown.stdout and "Jane Roe" in shown.stdout and "¶5" in shown.stdout
+
+    removed = run("remove", str(storm_id))
+    assert removed.exit_code == 0 and "Removed article" in removed.stdout
+    assert not json.loads(run("ask", "How many homes lost power in the storm?", "--json").stdout)["answered"]
+    missing = run("source", str(storm_id))
+    assert missing.exit_code == 2 and f"no article with id {storm_id}" in missing.stderr
+
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["articles"] == 2 and stats["passages"] == stats["indexed"] == 13
+    assert stats["model"] == "all-MiniLM-L6-v2" and stats["index_type"].startswith("Flat")
+    assert "Rebuilt the index: 13 passages." in run("reindex").stdout
+
+
+def test_compare_and_collections(run):
+    run("ingest", "--collection", "team", str(DATA / "bridge.md"))
+    assert not json.loads(run("ask", "Who proposed the bridge plan?", "--json").stdout)["answered"]
+    local = json.loads(run("ask", "Who proposed the bridge plan?", "--json", "--collection", "team").stdout)
+    assert local["passages"][0]["article"]["outlet"] == "Valley Courier"
+    compared = json.loads(run("compare", "Russian losses in the war", "--json").stdout)
+    assert compared["answered"] and compared["outlets"][0]["outlet"] == "Caliber.Az"
