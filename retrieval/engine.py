@@ -35,7 +35,9 @@ from .models import (
     Passage,
 )
 from .parse import normalise_date
-from .rank import Candidate, DeclineRule, choose, fuse
+from .quotes import QuoteMatch, unframe
+from .quotes import rank as rank_quotes
+from .rank import Candidate, DeclineRule, choose, fold_copies, fuse
 from .settings import Settings
 from .sources import expand, read_sources
 from .store import Store, content_hash, normalise_text
@@ -452,6 +454,23 @@ class Engine:
         chosen = choose(candidates, self.rule, k, self.settings.diversity_margin, offset)
         hits = self._hits(chosen, query, terms, collections)
         return Answer(question, bool(hits), hits)
+
+    def quote(self, text: str, collections: Sequence[str] = (GLOBAL,), limit: int = 10) -> list[QuoteMatch]:
+        """Who is quoted saying `text` (or "did X say ..."), exact and near-exact matches first.
+        When nothing matches closely, the few passages that answer it as a question."""
+        text = self.check_question(text)
+        quotation, _ = unframe(text)
+        found = self._candidates(quotation, collections, None, None, None)
+        if found is None:
+            return []
+        query, terms, candidates = found
+        hits = self._hits(fold_copies(candidates[: limit * 3]), query, terms, collections)
+        matches = rank_quotes(quotation, hits)
+        close = [m for m in matches if m.kind != "related"]
+        if close:
+            return close[:limit]
+        relevant = {c.passage_id for c in candidates if self.rule.relevant(c)}
+        return [m for m in matches if m.hit.passage.id in relevant][:3]
 
     def compare(
         self,
