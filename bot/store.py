@@ -1,0 +1,96 @@
+"""The bot's own small SQLite file (data/bot.sqlite3): per-server settings, the questions behind
+"More" buttons, and what was last synced to Discord. Articles live in the library's store.
+
+Every query here touches a few rows by primary key, so it is cheap enough for the event loop;
+Q&A channels are cached in memory because `on_message` checks them for every message.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS guild_settings (guild_id INTEGER PRIMARY KEY, moderator_role_id INTEGER);
+CREATE TABLE IF NOT EXISTS qa_channels (
+    guild_id INTEGER NOT NULL, channel_id INTEGER NOT NULL, PRIMARY KEY (guild_id, channel_id)
+);
+CREATE TABLE IF NOT EXISTS asked (
+    question_id INTEGER PRIMARY KEY, question TEXT NOT NULL, collections TEXT NOT NULL, k INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class BotStore:
+    """Thread-safe access to the bot's settings file."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+        self._qa: dict[int, set[int]] = {}
+        for guild_id, channel_id in self.db.execute("SELECT guild_id, channel_id FROM qa_channels"):
+            self._qa.setdefault(guild_id, set()).add(channel_id)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- per-server settings ---------------------------------------------------------------------
+    def qa_channels(self, guild_id: int) -> set[int]:
+        return set(self._qa.get(guild_id, ()))
+
+    def is_qa_channel(self, guild_id: int, channel_id: int) -> bool:
+        return channel_id in self._qa.get(guild_id, ())
+
+    def set_qa_channel(self, guild_id: int, channel_id: int, on: bool) -> bool:
+        """Add or remove a Q&A channel; False when nothing changed."""
+        with self._lock:
+            if on:
+                cur = self.db.execute("INSERT OR IGNORE INTO qa_channels VALUES (?, ?)", (guild_id, channel_id))
+                self._qa.setdefault(guild_id, set()).add(channel_id)
+            else:
+                cur = self.db.execute(
+                    "DELETE FROM qa_channels WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
+                )
+                self._qa.get(guild_id, set()).discard(channel_id)
+            return cur.rowcount > 0
+
+    def moderator_role(self, guild_id: int) -> int | None:
+        row = self.db.execute("SELECT moderator_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)).fetchone()
+        return row[0] if row else None
+
+    def set_moderator_role(self, guild_id: int, role_id: int | None) -> None:
+        with self._lock:
+            self.db.execute(
+                "INSERT INTO guild_settings VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET moderator_role_id = excluded.moderator_role_id",
+                (guild_id, role_id),
+            )
+
+    # -- questions behind "More" -------------------------------------------------------------------
+    def remember(self, question_id: int, question: str, collections: list[str], k: int) -> None:
+        with self._lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO asked VALUES (?, ?, ?, ?)", (question_id, question, json.dumps(collections), k)
+            )
+
+    def asked(self, question_id: int) -> tuple[str, list[str], int] | None:
+        row = self.db.execute(
+            "SELECT question, collections, k FROM asked WHERE question_id = ?", (question_id,)
+        ).fetchone()
+        return (row[0], json.loads(row[1]), row[2]) if row else None
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

@@ -1,0 +1,120 @@
+"""/ask, its buttons, /compare and /quote against the real seeds and devset articles."""
+
+import re
+
+from .fake_discord import GUILD_A, GUILD_B
+
+LOSSES = "How many soldiers did Russia lose?"
+
+
+def answer_of(sent):
+    """The deferred "thinking" response, then the follow-up that carries the answer."""
+    assert sent[0].kind == "callback" and sent[0].type == 5
+    assert sent[-1].kind == "followup"
+    return sent[0], sent[-1]
+
+
+def test_ask_quotes_the_seed_with_bold_sentence_and_attribution(harness):
+    defer, answer = answer_of(harness.slash("ask", question=LOSSES))
+    assert defer.ephemeral and answer.ephemeral  # only the asker sees it unless public
+    text = answer.embed["description"]
+    assert "**Trump noted that Russia has suffered significant losses" in text
+    assert "800,000 soldiers" in text
+    assert "— **Caliber.Az** · [Russia, Ukraine, and diplomacy" in text
+    assert "(https://caliber.az/en/post/russia-ukraine-and-diplomacy-trump-pushes-for-resolution)" in text
+    assert "Tamilla Hasanova" in text and "¶3 · `A1¶3`" in text
+    footer = answer.embed["footer"]["text"]
+    assert re.match(r"3 passages from 3 outlets, 24 Jan – 21 Feb 2025 \(1 undated\)", footer)
+    labels = [b["label"] for b in answer.buttons]
+    assert labels[:3] == ["More", "Helpful", "Not helpful"] and "Full article A1" in labels
+
+
+def test_public_answer_more_feedback_and_full_article(harness, engine):
+    _, answer = answer_of(harness.slash("ask", question=LOSSES, count=2, public=True))
+    assert not answer.ephemeral
+    more = harness.click(answer, "More", who="other")
+    _, more_answer = answer_of(more)
+    assert more_answer.ephemeral and "results 3–4" in more_answer.embed["footer"]["text"]
+    assert more_answer.embed["description"].startswith("**3.**")
+    first = set(re.findall(r"`A\d+¶\d+`", answer.embed["description"]))
+    assert first.isdisjoint(re.findall(r"`A\d+¶\d+`", more_answer.embed["description"]))
+
+    helpful = harness.click(answer, "Helpful")
+    assert helpful[0].ephemeral and "noted as helpful" in helpful[0].content
+    harness.click(answer, "Not helpful", who="other")
+    gaps = harness.slash("gaps", who="mod")
+    assert "1 not helpful" in gaps[0].embed["description"] and "Russia lose" in gaps[0].embed["description"]
+
+    full = harness.click(answer, "Full article A1")
+    page = full[0]
+    assert page.ephemeral and page.embed["title"].startswith("Russia, Ukraine, and diplomacy")
+    assert "**¶1**" in page.embed["description"] and "page 1 of 2" in page.embed["footer"]["text"]
+    nxt = harness.click(page, "Next")
+    assert nxt[0].type == 7  # edited in place
+    assert "**¶9**" in nxt[0].embed["description"] and "page 2 of 2" in nxt[0].embed["footer"]["text"]
+
+
+def test_an_unanswered_question_says_so_and_reaches_gaps(harness):
+    _, answer = answer_of(harness.slash("ask", question="What is the best recipe for sourdough bread?"))
+    assert "do not answer this" in answer.embed["description"] and "/articles" in answer.embed["description"]
+    assert not answer.buttons
+    gaps = harness.slash("gaps", who="mod")[0]
+    assert "1×" in gaps.embed["description"] and "sourdough" in gaps.embed["description"]
+
+
+def test_overlong_question_is_refused_in_our_code_not_trusted_to_discord(harness):
+    sent = harness.slash("ask", question="why " * 200)
+    assert len(sent) == 1 and sent[0].ephemeral and "the limit is 500" in sent[0].content
+
+
+def test_a_direct_message_searches_the_seeds_only(harness):
+    _, answer = answer_of(harness.slash("ask", guild=None, question=LOSSES))
+    cited = set(re.findall(r"`A(\d+)¶\d+`", answer.embed["description"]))
+    assert cited == {"1"}
+
+
+def test_servers_do_not_see_each_others_articles(harness):
+    _, a = answer_of(harness.slash("ask", guild=GUILD_A, question=LOSSES))
+    _, b = answer_of(harness.slash("ask", guild=GUILD_B, question=LOSSES))
+    assert len(set(re.findall(r"`A(\d+)¶", a.embed["description"]))) > 1
+    assert set(re.findall(r"`A(\d+)¶", b.embed["description"])) == {"1"}
+    refused = harness.slash("source", guild=GUILD_B, citation="A3¶3")
+    assert refused[0].ephemeral and "3" in refused[0].content and not refused[0].embeds
+
+
+def test_compare_shows_each_outlet_with_dates(harness):
+    _, answer = answer_of(harness.slash("compare", topic="Russian soldiers lost in the war"))
+    names = [f["name"] for f in answer.embed["fields"]]
+    assert len(names) >= 3 and any(n.startswith("Caliber.Az · undated") for n in names)
+    assert any(re.search(r"· \d{1,2} (Jan|Feb) 2025$", n) for n in names)
+    assert all("`A" in f["value"] for f in answer.embed["fields"])
+    assert "outlets" in answer.embed["footer"]["text"]
+
+
+def test_quote_finds_who_said_it_exact_matches_first(harness):
+    _, answer = answer_of(harness.slash("quote", text="Did Trump say Russia lost 800,000 soldiers?"))
+    fields = answer.embed["fields"]
+    assert fields[0]["name"] == "Exact match: Trump"
+    exact = [f for f in fields if f["name"].startswith("Exact match")]
+    assert any("`A1¶3`" in f["value"] for f in exact)
+    kinds = [f["name"].split(":")[0] for f in fields]
+    assert kinds == sorted(kinds, key=["Exact match", "Near-exact match", "Related passage"].index)
+
+
+def test_cooldown_says_when_to_try_again(harness):
+    for _ in range(3):
+        assert harness.slash("ask", who="other", question=LOSSES)[-1].kind == "followup"
+    refused = harness.slash("ask", who="other", question=LOSSES)
+    assert len(refused) == 1 and refused[0].ephemeral
+    assert re.search(r"try again in \d+ s \(<t:\d+:R>\)", refused[0].content)
+
+
+def test_unexpected_errors_are_short_for_people_and_full_in_the_log(harness, engine, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(engine, "ask", broken)
+    sent = harness.slash("ask", question=LOSSES)
+    assert sent[-1].ephemeral and "Something went wrong" in sent[-1].content
+    assert "index exploded" not in sent[-1].content
+    assert "index exploded" in caplog.text and "test-token" not in caplog.text
