@@ -1,7 +1,9 @@
 """Sentence embeddings: normalised vectors whose inner product is cosine similarity.
 
-The model loads lazily, on the first text to encode, so commands that only read the store
-(`articles`, `source`, `stats`) never pay for importing torch.
+Two encoders with one interface (`encode`, `dimension`, `key`): `Encoder` runs the model with
+sentence-transformers on torch (fp32); `OnnxEncoder` runs an int8 ONNX export of it. Either
+loads lazily, on the first text to encode, so commands that only read the store (`articles`,
+`source`, `stats`) never load a model.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ _load_lock = threading.Lock()
 class Encoder:
     """Wraps a SentenceTransformer; thread-safe, loaded on first use and once per process."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64):
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64, threads: int | None = None):
         self.name = model
+        self.key = model  # what stored vectors and the index record as their maker
         self.batch_size = batch_size
+        self.threads = threads
         self._model = None
 
     @property
@@ -64,6 +68,10 @@ class Encoder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # a weight-loading bar on every start says nothing
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
 
         try:
             return SentenceTransformer(path, device="cpu")
@@ -90,3 +98,21 @@ class Encoder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_encoders: dict[tuple, object] = {}
+
+
+def make_encoder(settings) -> Encoder:
+    """The encoder the settings ask for, shared by every engine in this process."""
+    from .onnx_encoder import OnnxEncoder
+
+    cache = settings.model_cache_dir or settings.data_dir / "models"
+    key = (settings.encoder, settings.model, str(cache.resolve()), settings.threads)
+    with _load_lock:
+        if key not in _encoders:
+            if settings.encoder == "onnx-int8":
+                _encoders[key] = OnnxEncoder(settings.model, cache, threads=settings.threads)
+            else:
+                _encoders[key] = Encoder(settings.model, threads=settings.threads)
+        return _encoders[key]

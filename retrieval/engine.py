@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from .embed import Encoder
+from .embed import Encoder, make_encoder
 from .errors import BadQuestion, BadSource, CoverageError, NotFound
 from .highlight import best_sentences
 from .index import INDEX_TYPE, VectorIndex
@@ -55,7 +55,7 @@ class Engine:
 
     def __init__(self, settings: Settings, encoder: Encoder | None = None):
         self.settings = settings
-        self.encoder = encoder or Encoder(settings.model)
+        self.encoder = encoder or make_encoder(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.db_path)
         self.rule = DeclineRule(settings.min_similarity, settings.min_similarity_lexical, settings.min_term_coverage)
@@ -102,7 +102,7 @@ class Engine:
         store_ids = self.store.passage_ids()
         index, why = VectorIndex.load(self.settings.index_path, self.settings.index_meta_path)
         if index is not None:
-            why = index.check(store_ids, self.settings.model, None)
+            why = index.check(store_ids, self.encoder.key, None)
         if not why:
             self._index = index
         elif index is None and len(store_ids) == 0 and not self.settings.index_path.exists():
@@ -141,7 +141,7 @@ class Engine:
     def _rebuild(self, progress: bool, reason: str = "", reencode: bool = False) -> None:
         """Rebuild the vector index from the store, re-encoding only if the model changed."""
         total = self.store.counts()["passages"]
-        model = self.settings.model
+        model = self.encoder.key
         if reencode or (total and self.store.get_meta("vector_model") != model):
             self._reencode(total, progress)
         dimension = self.store.get_meta("vector_dimension")
@@ -158,7 +158,7 @@ class Engine:
             self._event(f"rebuilt the index ({index.size} passages) because {reason}")
 
     def _reencode(self, total: int, progress: bool) -> None:
-        log.info("encoding %d passages with %s", total, self.settings.model)
+        log.info("encoding %d passages with %s", total, self.encoder.key)
         with tqdm(total=total, desc="Encoding", unit="passage", disable=not progress) as bar:
             for ids, texts in self.store.iter_texts(batch=512):
                 vectors = self.encoder.encode(texts)
@@ -166,7 +166,7 @@ class Engine:
                     self.store.replace_vectors(ids, vectors)
                 bar.update(len(ids))
         with self.store.transaction():
-            self.store.set_meta("vector_model", self.settings.model)
+            self.store.set_meta("vector_model", self.encoder.key)
             self.store.set_meta("vector_dimension", str(self.encoder.dimension))
 
     def reindex(self, progress: bool = False, reencode: bool = False) -> int:
@@ -284,7 +284,7 @@ class Engine:
                     IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
                 )
             if added_ids:
-                self.store.set_meta("vector_model", self.settings.model)
+                self.store.set_meta("vector_model", self.encoder.key)
                 self.store.set_meta("vector_dimension", str(self.encoder.dimension))
             # The index file is written before the store commits: if writing fails, both stay
             # as they were.
@@ -302,7 +302,7 @@ class Engine:
 
     def _apply(self, added_ids: np.ndarray, added_vectors: list[np.ndarray], removed_ids: list[int]) -> None:
         if self._index is None:
-            self._index = VectorIndex(self.encoder.dimension, self.settings.model)
+            self._index = VectorIndex(self.encoder.dimension, self.encoder.key)
         self._index.remove(removed_ids)
         if len(added_ids):
             self._index.add(added_ids, np.vstack(added_vectors))
@@ -416,7 +416,7 @@ class Engine:
                 **counts,
                 "index_type": INDEX_TYPE,
                 "indexed": self._index.size if self._index else 0,
-                "model": self.settings.model,
+                "model": self.encoder.key,
                 "data_dir": str(self.settings.data_dir.resolve()),
                 "store_bytes": _size(self.settings.db_path),
                 "index_bytes": _size(self.settings.index_path),

@@ -40,6 +40,10 @@ class Settings:
 
     data_dir: Path = Path("data")
     model: str = DEFAULT_MODEL
+    # onnx-int8: the model exported once to int8 ONNX (fast, no torch at query time); torch: as is.
+    encoder: str = "onnx-int8"
+    model_cache_dir: Path | None = None  # where ONNX exports live; default <data_dir>/models
+    threads: int = 1  # per query, one thread beats two on 2 cores (docs/benchmarks.md)
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     default_k: int = 3
     max_k: int = 10
@@ -83,6 +87,14 @@ class Settings:
             kw["data_dir"] = Path(v)
         if (v := get("COVERAGE_BOT_MODEL")) is not None:
             kw["model"] = v
+        if (v := get("COVERAGE_BOT_ENCODER")) is not None:
+            if v not in {"onnx-int8", "torch"}:
+                raise SettingsError(f"COVERAGE_BOT_ENCODER must be onnx-int8 or torch, not {v!r}")
+            kw["encoder"] = v
+        if (v := get("COVERAGE_BOT_MODEL_CACHE")) is not None:
+            kw["model_cache_dir"] = Path(v)
+        if (v := get("COVERAGE_BOT_THREADS")) is not None:
+            kw["threads"] = _number("COVERAGE_BOT_THREADS", v, int, 1, 64)
         if (v := get("COVERAGE_BOT_SEEDS_DIR")) is not None:
             kw["seeds_dir"] = Path(v)
         if (v := get("COVERAGE_BOT_DEFAULT_K")) is not None:

@@ -108,7 +108,7 @@ def test_ingest_list_source_remove_stats(run):
 
     stats = json.loads(run("stats", "--json").stdout)
     assert stats["articles"] == 2 and stats["passages"] == stats["indexed"] == 13
-    assert stats["model"] == "all-MiniLM-L6-v2" and stats["index_type"].startswith("Flat")
+    assert stats["model"].startswith("all-MiniLM-L6-v2") and stats["index_type"].startswith("Flat")
     assert "Rebuilt the index: 13 passages." in run("reindex").stdout
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import create_bot
-from retrieval import Encoder, Engine, Settings
-from retrieval.settings import DEFAULT_MODEL
+from retrieval import Engine, Settings
 
 from .fake_discord import CHANNEL_A, CHANNEL_B, GUILD_A, GUILD_B, QA_CHANNEL_A, FakeDiscord, Harness, guild_payload
 
@@ -22,18 +21,10 @@ LIMITS = {"title": 256, "description": 4096, "fields": 25, "name": 256, "value":
 
 
 @pytest.fixture(scope="session")
-def encoder() -> Encoder:
-    """The packaged model, loaded once for the whole session."""
-    enc = Encoder(DEFAULT_MODEL)
-    assert enc.dimension > 0
-    return enc
-
-
-@pytest.fixture(scope="session")
-def template_dir(tmp_path_factory, encoder) -> Path:
+def template_dir(tmp_path_factory, encoder, model_cache) -> Path:
     """Seeds in "global", devset articles in server A's collection; copied for each test."""
     data = tmp_path_factory.mktemp("template") / "data"
-    engine = Engine.open(Settings(data_dir=data), encoder)
+    engine = Engine.open(Settings(data_dir=data, model_cache_dir=model_cache), encoder)
     report = engine.ingest([str(p) for p in GUILD_A_ARTICLES], collection=str(GUILD_A), added_by="discord:102")
     assert report.count("added") == len(GUILD_A_ARTICLES)
     engine.close()
@@ -41,10 +32,10 @@ def template_dir(tmp_path_factory, encoder) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path, template_dir) -> Settings:
+def settings(tmp_path, template_dir, model_cache) -> Settings:
     data = tmp_path / "data"
     shutil.copytree(template_dir, data)
-    return Settings(data_dir=data)
+    return Settings(data_dir=data, model_cache_dir=model_cache)
 
 
 @pytest.fixture

@@ -225,7 +225,7 @@ def test_index_built_with_another_model_is_rebuilt(settings, encoder, engine: En
     reopened = Engine.open(settings, encoder=encoder)
     assert any("some-other-model" in e for e in reopened.events)
     loaded, _ = VectorIndex.load(settings.index_path, settings.index_meta_path)
-    assert loaded.model == settings.model
+    assert loaded.model == reopened.encoder.key
     assert np.array_equal(loaded.ids(), reopened.store.passage_ids())
 
 
