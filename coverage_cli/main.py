@@ -70,6 +70,9 @@ def cli(ctx: click.Context, data_dir: Path | None, env_file: str, verbose: int, 
         level = "WARNING"  # the CLI prints what matters; -v shows the library's log
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+    # Long one-off steps say what they are doing even when the CLI is otherwise quiet.
+    if logging.getLogger("retrieval.onnx_encoder").getEffectiveLevel() > logging.INFO:
+        logging.getLogger("retrieval.onnx_encoder").setLevel(logging.INFO)
     ctx.obj = Context(settings, progress=not quiet and sys.stderr.isatty())
 
 
@@ -233,6 +236,34 @@ def stats(c: Context, as_json: bool) -> None:
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(render.stats(data))
+
+
+@cli.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", help="Only questions of this split (e.g. dev, holdout).")
+@click.option("-k", "k", type=click.IntRange(1, 10), default=3, show_default=True, help="Passages per answer.")
+@click.option("--misses", is_flag=True, help="Also list the questions answered wrongly.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@collection_option
+@pass_ctx
+def evaluate_cmd(
+    c: Context, questions: Path, split: str | None, k: int, misses: bool, as_json: bool, collections
+) -> None:
+    """Measure answer quality on a question file (JSON Lines) against the current store."""
+    from retrieval.evaluate import evaluate, load_questions, report
+
+    items = load_questions(questions)
+    if split:
+        items = [q for q in items if q.split == split]
+    if not items:
+        raise click.ClickException(f"no questions{f' in split {split}' if split else ''} in {questions}")
+    figures = report(evaluate(c.engine, items, list(collections) or [GLOBAL], k=k))
+    if not misses:
+        figures.pop("misses")
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+    else:
+        click.echo(render.evaluation(figures))
 
 
 @cli.command()

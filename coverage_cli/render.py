@@ -108,3 +108,28 @@ def stats(data: dict) -> str:
             f"disk:        store {data['store_bytes'] / 1e6:.1f} MB, index {data['index_bytes'] / 1e6:.1f} MB",
         ]
     )
+
+
+def evaluation(figures: dict) -> str:
+    def pct(value) -> str:
+        return "   —" if value is None else f"{100 * value:5.1f}"
+
+    head = f"{'':16} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'declined':>9} {'wrongly declined':>17}"
+    lines = [head]
+
+    def row(name: str, f: dict) -> str:
+        return (
+            f"{name:16} {f['questions']:>4} {pct(f['hit@1']):>6} {pct(f['hit@3']):>6} {pct(f['mrr']):>6} "
+            f"{pct(f['declined_unanswerable']):>9} {pct(f['wrongly_declined']):>17}"
+        )
+
+    lines.append(row("all", figures["overall"]))
+    for name, f in figures["by_split"].items():
+        lines.append(row(f"split {name}", f))
+    for name, f in figures["by_kind"].items():
+        lines.append(row(f"kind {name}", f))
+    lines.append("(percentages; declined = unanswerable questions declined; MRR × 100)")
+    for miss in figures.get("misses", []):
+        what = "answered" if miss["answered"] else "declined"
+        lines.append(f"miss {miss['id']}: {miss['question']} ({what}, rank {miss['rank'] or '—'})")
+    return "\n".join(lines)
