@@ -11,7 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from retrieval import CoverageError
-
 from retrieval.quotes import unframe
 
 from .. import render
