@@ -21,7 +21,7 @@ from tqdm import tqdm
 from .embed import Encoder, make_encoder
 from .errors import BadQuestion, BadSource, CoverageError, NotFound
 from .highlight import best_sentences
-from .index import INDEX_TYPE, VectorIndex
+from .index import VectorIndex
 from .lexical import LexicalIndex, query_terms
 from .models import (
     Answer,
@@ -100,9 +100,9 @@ class Engine:
 
     def _load_index(self, progress: bool) -> None:
         store_ids = self.store.passage_ids()
-        index, why = VectorIndex.load(self.settings.index_path, self.settings.index_meta_path)
+        index, why = VectorIndex.load(self.settings.index_path, self.settings.index_meta_path, self.settings.nprobe)
         if index is not None:
-            why = index.check(store_ids, self.encoder.key, None)
+            why = index.check(store_ids, self.encoder.key, self._wanted_kind(len(store_ids), index.kind))
         if not why:
             self._index = index
         elif index is None and len(store_ids) == 0 and not self.settings.index_path.exists():
@@ -138,15 +138,28 @@ class Engine:
         self._generation = generation
 
     # -- the index --------------------------------------------------------------------------
+    def _wanted_kind(self, n: int, current: str | None) -> str:
+        """Exact search while it is fast enough, IVF past `ivf_threshold` passages; back to
+        exact only below half of it, so a few removals do not flip the index back and forth."""
+        if self.settings.index != "auto":
+            return self.settings.index
+        threshold = self.settings.ivf_threshold
+        if current == "ivf":
+            return "ivf" if n >= threshold // 2 else "flat"
+        return "ivf" if n >= threshold else "flat"
+
     def _rebuild(self, progress: bool, reason: str = "", reencode: bool = False) -> None:
-        """Rebuild the vector index from the store, re-encoding only if the model changed."""
+        """Rebuild the vector index from the store, re-encoding only if the model changed.
+        Ids come from the store, so a rebuild (or a switch of index kind) loses none."""
         total = self.store.counts()["passages"]
         model = self.encoder.key
         if reencode or (total and self.store.get_meta("vector_model") != model):
             self._reencode(total, progress)
         dimension = self.store.get_meta("vector_dimension")
         dimension = int(dimension) if dimension else self.encoder.dimension
-        index = VectorIndex(dimension, model)
+        kind = self._wanted_kind(total, self._index.kind if self._index else None)
+        sample = self.store.sample_vectors(min(total, 256 * 1024)) if kind == "ivf" else None
+        index = VectorIndex.build(kind, dimension, model, sample, n=total, nprobe=self.settings.nprobe)
         with tqdm(total=total, desc="Indexing", unit="passage", disable=not progress, leave=False) as bar:
             for ids, vectors in self.store.iter_vectors():
                 index.add(ids, vectors)
@@ -302,11 +315,16 @@ class Engine:
 
     def _apply(self, added_ids: np.ndarray, added_vectors: list[np.ndarray], removed_ids: list[int]) -> None:
         if self._index is None:
-            self._index = VectorIndex(self.encoder.dimension, self.encoder.key)
+            self._index = VectorIndex(self.encoder.dimension, self.encoder.key, nprobe=self.settings.nprobe)
         self._index.remove(removed_ids)
         if len(added_ids):
             self._index.add(added_ids, np.vstack(added_vectors))
-        self._save_index()
+        wanted = self._wanted_kind(self._index.size, self._index.kind)
+        if wanted != self._index.kind:
+            # The store (this connection sees its own uncommitted rows) is the source of ids.
+            self._rebuild(progress=False, reason=f"{self._index.size} passages call for a {wanted} index")
+        else:
+            self._save_index()
 
     @contextmanager
     def _change(self):
@@ -331,8 +349,7 @@ class Engine:
                 removed = self.store.delete_article(article_id)
                 self.store.log(article.collection, article_id, "removed", actor, article.title)
                 if self._index is not None:
-                    self._index.remove(removed)
-                    self._save_index()
+                    self._apply(np.zeros(0, np.int64), [], removed)
             return article
 
     def edit(
@@ -414,7 +431,7 @@ class Engine:
             counts = self.store.counts()
             return {
                 **counts,
-                "index_type": INDEX_TYPE,
+                "index_type": self._index.description if self._index else "none yet",
                 "indexed": self._index.size if self._index else 0,
                 "model": self.encoder.key,
                 "data_dir": str(self.settings.data_dir.resolve()),
@@ -537,8 +554,10 @@ class Engine:
             for rank, (s, pid) in enumerate(zip(l_scores, l_ids, strict=True), 1):
                 c = cands.setdefault(int(pid), Candidate(int(pid)))
                 c.bm25, c.lexical_rank = float(s), rank
-                if c.dense_rank is None:
-                    c.similarity = float(index.index.reconstruct(int(pid)) @ query)
+            # Exact cosine from the stored vectors: the index's scores may be approximate (IVF),
+            # and lexical-only candidates have none.
+            for pid, vector in self.store.vectors_of(cands).items():
+                cands[pid].similarity = float(vector @ query)
             passages = self.store.passages_by_ids(cands)
             articles = self.store.articles_by_ids(p.article_id for p in passages.values())
             hashes = self.store.hash_of(cands)

@@ -1,14 +1,21 @@
 """The FAISS index of passage vectors, keyed by the store's passage ids.
 
-`IndexIDMap2` over an exact inner-product index: ids are the store's, so removal and lookup
-need no side table. The file is written atomically (temporary file, then rename) with a JSON
-sidecar naming the model and dimension, which `check` compares with the store on start.
+Two kinds, both holding the store's passage ids so removal and lookup need no side table:
+- `flat`: exact inner product (`IndexIDMap2` over `IndexFlatIP`), 1,536 bytes a passage;
+- `ivf`: inverted lists over 8-bit scalar-quantised vectors (`IndexIVFScalarQuantizer`),
+  384 bytes a passage and a fraction of the vectors scanned per query. It supports removal
+  (HNSW does not), and its scores are approximate: the engine re-scores candidates with the
+  exact vectors kept in the store.
+
+The file is written atomically (temporary file, then rename) with a JSON sidecar naming the
+model, dimension and kind, which `check` compares with the store on start.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -18,7 +25,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-INDEX_TYPE = "Flat (exact inner product)"
+KINDS = {"flat": "Flat (exact inner product)", "ivf": "IVF + 8-bit scalar quantizer (approximate)"}
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -32,20 +39,66 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
+def ivf_lists(n: int) -> int:
+    """About 4·√n inverted lists (FAISS's guidance), with 39 training points for each."""
+    return int(max(1, min(65536, 4 * math.sqrt(n), n / 39)))
+
+
 class VectorIndex:
     """Passage vectors in FAISS, with ids equal to passage ids."""
 
-    def __init__(self, dimension: int, model: str, index: faiss.Index | None = None):
+    def __init__(self, dimension: int, model: str, index: faiss.Index | None = None, nprobe: int = 32):
         self.dimension = dimension
         self.model = model
         self.index = index or faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.nprobe = nprobe
+
+    @classmethod
+    def build(
+        cls,
+        kind: str,
+        dimension: int,
+        model: str,
+        vectors_for_training: np.ndarray | None = None,
+        n: int = 0,
+        nprobe: int = 32,
+    ) -> VectorIndex:
+        """An empty index of `kind`; `ivf` is trained on a sample of the vectors it will hold."""
+        if kind == "flat":
+            return cls(dimension, model, nprobe=nprobe)
+        nlist = ivf_lists(n)
+        quantizer = faiss.IndexFlatIP(dimension)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantizer, dimension, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        index.own_fields = True
+        quantizer.this.disown()
+        index.train(np.ascontiguousarray(vectors_for_training, np.float32))
+        return cls(dimension, model, index, nprobe=nprobe)
+
+    @property
+    def kind(self) -> str:
+        return "ivf" if isinstance(self.index, faiss.IndexIVF) else "flat"
+
+    @property
+    def description(self) -> str:
+        extra = f", {self.index.nlist} lists, nprobe {self.nprobe}" if self.kind == "ivf" else ""
+        return KINDS[self.kind] + extra
 
     @property
     def size(self) -> int:
         return int(self.index.ntotal)
 
     def ids(self) -> np.ndarray:
-        return np.sort(faiss.vector_to_array(self.index.id_map).astype(np.int64))
+        if self.kind == "flat":
+            return np.sort(faiss.vector_to_array(self.index.id_map).astype(np.int64))
+        lists = self.index.invlists
+        parts = [
+            faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+            for i in range(self.index.nlist)
+            if lists.list_size(i)
+        ]
+        return np.sort(np.concatenate(parts).astype(np.int64)) if parts else np.zeros(0, np.int64)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
@@ -60,12 +113,16 @@ class VectorIndex:
         """Top-k (scores, ids) for one query vector; `allowed` restricts to those passage ids."""
         if self.size == 0 or k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        params = None
+        selector = None
         if allowed is not None:
             if len(allowed) == 0:
                 return np.zeros(0, np.float32), np.zeros(0, np.int64)
             if len(allowed) < self.size:
-                params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, np.int64)))
+                selector = faiss.IDSelectorBatch(np.asarray(allowed, np.int64))
+        if self.kind == "ivf":
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
+        else:
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None
         k = min(k, self.size)
         scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
         keep = ids[0] >= 0
@@ -74,31 +131,31 @@ class VectorIndex:
     # -- files ------------------------------------------------------------------------------
     def save(self, path: Path, meta_path: Path) -> None:
         _atomic_write(path, lambda tmp: faiss.write_index(self.index, tmp))
-        meta = {"model": self.model, "dimension": self.dimension, "count": self.size, "type": INDEX_TYPE}
+        meta = {"model": self.model, "dimension": self.dimension, "count": self.size, "kind": self.kind}
         _atomic_write(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=1)))
 
     @classmethod
-    def load(cls, path: Path, meta_path: Path) -> tuple[VectorIndex | None, str]:
+    def load(cls, path: Path, meta_path: Path, nprobe: int = 32) -> tuple[VectorIndex | None, str]:
         """The saved index, or None and the reason it cannot be used."""
         if not path.exists():
             return None, "the index file is missing"
         try:
             meta = json.loads(meta_path.read_text())
             index = faiss.read_index(str(path))
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - any unreadable index is rebuilt the same way
             return None, f"the index file cannot be read ({err})"
-        if not isinstance(index, faiss.IndexIDMap2):
-            return None, "the index file is not an id-mapped index"
+        if not isinstance(index, faiss.IndexIDMap2 | faiss.IndexIVFScalarQuantizer):
+            return None, "the index file is not one of ours"
         if index.d != meta.get("dimension") or index.ntotal != meta.get("count"):
             return None, "the index file does not match its metadata"
-        return cls(index.d, meta.get("model", "?"), index), ""
+        return cls(index.d, meta.get("model", "?"), index, nprobe=nprobe), ""
 
-    def check(self, store_ids: np.ndarray, model: str, dimension: int | None) -> str:
+    def check(self, store_ids: np.ndarray, model: str, kind: str | None = None) -> str:
         """Why this index is out of step with the store, or '' when it is in step."""
         if self.model != model:
             return f"it was built with model {self.model!r}, not {model!r}"
-        if dimension is not None and self.dimension != dimension:
-            return f"its dimension is {self.dimension}, the model's is {dimension}"
+        if kind is not None and self.kind != kind:
+            return f"it is a {self.kind} index and {len(store_ids)} passages call for {kind}"
         if self.size != len(store_ids):
             return f"it holds {self.size} vectors but the store has {len(store_ids)} passages"
         if not np.array_equal(self.ids(), store_ids):

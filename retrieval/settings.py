@@ -43,7 +43,10 @@ class Settings:
     # onnx-int8: the model exported once to int8 ONNX (fast, no torch at query time); torch: as is.
     encoder: str = "onnx-int8"
     model_cache_dir: Path | None = None  # where ONNX exports live; default <data_dir>/models
-    threads: int = 1  # per query, one thread beats two on 2 cores (docs/benchmarks.md)
+    threads: int = 1
+    index: str = "auto"  # auto | flat | ivf
+    ivf_threshold: int = 50_000  # passages from which `auto` switches to IVF (docs/benchmarks.md)
+    nprobe: int = 32  # IVF lists scanned per query  # per query, one thread beats two on 2 cores (docs/benchmarks.md)
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     default_k: int = 3
     max_k: int = 10
@@ -95,6 +98,14 @@ class Settings:
             kw["model_cache_dir"] = Path(v)
         if (v := get("COVERAGE_BOT_THREADS")) is not None:
             kw["threads"] = _number("COVERAGE_BOT_THREADS", v, int, 1, 64)
+        if (v := get("COVERAGE_BOT_INDEX")) is not None:
+            if v not in {"auto", "flat", "ivf"}:
+                raise SettingsError(f"COVERAGE_BOT_INDEX must be auto, flat or ivf, not {v!r}")
+            kw["index"] = v
+        if (v := get("COVERAGE_BOT_IVF_THRESHOLD")) is not None:
+            kw["ivf_threshold"] = _number("COVERAGE_BOT_IVF_THRESHOLD", v, int, 1000, 10**9)
+        if (v := get("COVERAGE_BOT_NPROBE")) is not None:
+            kw["nprobe"] = _number("COVERAGE_BOT_NPROBE", v, int, 1, 65536)
         if (v := get("COVERAGE_BOT_SEEDS_DIR")) is not None:
             kw["seeds_dir"] = Path(v)
         if (v := get("COVERAGE_BOT_DEFAULT_K")) is not None:

@@ -294,6 +294,18 @@ class Store:
             yield ids, vectors
             last = int(ids[-1])
 
+    def vectors_of(self, ids: Iterable[int]) -> dict[int, np.ndarray]:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        rows = self.db.execute(f"SELECT id, vector FROM passages WHERE id IN ({_marks(ids)})", ids).fetchall()
+        return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
+    def sample_vectors(self, limit: int) -> np.ndarray:
+        """A random sample of stored vectors, to train an IVF index on."""
+        rows = self.db.execute("SELECT vector FROM passages ORDER BY random() LIMIT ?", (limit,)).fetchall()
+        return np.vstack([np.frombuffer(r[0], dtype=np.float32) for r in rows])
+
     def iter_texts(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, list[str]]]:
         last = 0
         while True:

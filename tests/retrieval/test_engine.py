@@ -273,3 +273,29 @@ def test_gaps_lists_unanswered_and_unhelpful_questions(engine: Engine):
     gaps = engine.gaps("global")
     assert [g["times"] for g in gaps] == [2, 1]
     assert gaps[0]["question"] == "Who won the 2022 football World Cup?"
+
+
+def test_index_switches_to_ivf_past_the_threshold_keeping_ids_and_removals(settings, encoder, tmp_path: Path):
+    small = settings.with_(ivf_threshold=1000, nprobe=64)
+    engine = Engine.open(small, encoder=encoder)
+    assert engine._index.kind == "flat"
+    paragraphs = [
+        f"Harbour report {i}: the ferry number {i} carried {i * 7} passengers on route {i % 13}." for i in range(1000)
+    ]
+    engine.add([from_fields("Ferry log", "\n".join(paragraphs), outlet="Port Log", url="https://port.example/log")])
+    assert engine._index.kind == "ivf"
+    assert any("call for a ivf index" in e for e in engine.events)
+    assert np.array_equal(engine._index.ids(), engine.store.passage_ids())
+    assert engine.ask(SOLDIERS).hits[0].passage.ordinal == 3  # same answers through the new index
+
+    [seed] = [a for a in engine.articles(["global"]) if a.outlet == "Caliber.Az"]
+    engine.remove(seed.id)
+    assert not engine.ask(SOLDIERS).answered
+    assert np.array_equal(engine._index.ids(), engine.store.passage_ids())
+    engine.close()
+
+    reopened = Engine.open(small, encoder=encoder)  # the saved IVF index is in step: no rebuild
+    assert reopened.events == [] and reopened._index.kind == "ivf"
+    [log] = reopened.articles(["global"])
+    reopened.remove(log.id)  # below half the threshold: back to exact search
+    assert reopened._index.kind == "flat" and reopened._index.size == 0
