@@ -162,10 +162,22 @@ def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections,
 @click.option("--collection", default=GLOBAL, show_default=True, help="Collection to add to.")
 @click.option("--by", "added_by", default="cli", show_default=True, help="Who is adding (kept in the history).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@click.option("--outlet", help="Outlet to record, whatever the sources say (for pages without metadata).")
+@click.option("--author", help="Author to record for every source.")
+@click.option("--published", help="Publication date (YYYY-MM-DD) to record for every source.")
+@click.option("--title", help="Headline to record (one source only).")
+@click.option("--url", help="Canonical URL to record (one source only).")
 @pass_ctx
-def ingest(c: Context, sources, collection: str, added_by: str, as_json: bool) -> None:
-    """Add articles from files (.txt, .md, .html), folders or http(s) URLs."""
-    report = c.engine.ingest(list(sources), collection=collection, added_by=added_by, progress=c.progress)
+def ingest(c: Context, sources, collection: str, added_by: str, as_json: bool, **overrides) -> None:
+    """Add articles from files (.txt, .md, .html), folders or http(s) URLs.
+
+    Metadata options override what the sources say, like a NAME.meta.json sidecar would."""
+    overrides = {k: v for k, v in overrides.items() if v}
+    if (overrides.get("title") or overrides.get("url")) and (len(sources) > 1 or Path(sources[0]).is_dir()):
+        raise click.UsageError("--title and --url name one article: give one file or URL")
+    report = c.engine.ingest(
+        list(sources), collection=collection, added_by=added_by, progress=c.progress, overrides=overrides
+    )
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:

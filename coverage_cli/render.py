@@ -29,8 +29,14 @@ def highlighted(hit: Hit) -> str:
     return text
 
 
-def _wrap(text: str, indent: str = "   ") -> str:
-    return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+def _wrap(text: str, indent: str = "   ", subsequent: str | None = None) -> str:
+    return textwrap.fill(
+        text,
+        width=100,
+        initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_on_hyphens=False,
+    )
 
 
 def hit_block(n: int, hit: Hit) -> str:
@@ -93,7 +99,7 @@ def article_detail(article: Article, passages: list[Passage]) -> str:
         f"added:     {article.added_at} by {article.added_by or 'unknown'}",
         "",
     ]
-    body = [_wrap(p.text, indent=f"¶{p.ordinal:<3} ").replace("\n" + " " * 5, "\n     ") for p in passages]
+    body = [_wrap(p.text, indent=f"¶{p.ordinal:<3} ", subsequent=" " * 5) for p in passages]
     return "\n".join(head) + "\n".join(body)
 
 

@@ -34,7 +34,7 @@ from .models import (
     ParsedArticle,
     Passage,
 )
-from .parse import normalise_date
+from .parse import clean_meta, normalise_date
 from .quotes import QuoteMatch, unframe
 from .quotes import rank as rank_quotes
 from .rank import Candidate, DeclineRule, choose, fold_copies, fuse
@@ -207,9 +207,12 @@ class Engine:
         collection: str = GLOBAL,
         added_by: str | None = None,
         progress: bool = False,
+        overrides: dict | None = None,
     ) -> IngestReport:
         """Read files, folders and URLs and add what they hold; bad sources are skipped with
-        their reason, and nothing of theirs is written."""
+        their reason, and nothing of theirs is written. `overrides` (outlet, author, published,
+        title, url) replace what every source says, as a sidecar file would."""
+        overrides = clean_meta(overrides or {}, "the options")
         expanded = expand(sources)
         parsed: list[ParsedArticle] = []
         report = IngestReport()
@@ -220,6 +223,8 @@ class Engine:
             if isinstance(result, CoverageError):
                 report.outcomes.append(IngestOutcome(source, "skipped", reason=str(result)))
             else:
+                for key, value in overrides.items():
+                    setattr(result, key, value)
                 parsed.append(result)
         report.outcomes += self.add(parsed, collection=collection, added_by=added_by, progress=progress).outcomes
         return report

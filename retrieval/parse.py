@@ -57,7 +57,7 @@ def normalise_date(value: object) -> str | None:
         raise BadSource(f"the date {text!r} is not a real date") from None
 
 
-def _clean_meta(meta: dict, source: str) -> dict:
+def clean_meta(meta: dict, source: str) -> dict:
     cleaned = {}
     for key in META_FIELDS:
         value = meta.get(key)
@@ -121,7 +121,7 @@ def parse_md(text: str, source: str = "markdown") -> ParsedArticle:
                 heading = content
             continue
         paragraphs.append(content)
-    meta = _clean_meta(meta, source)
+    meta = clean_meta(meta, source)
     title = meta.pop("title", None) or heading
     if not title:
         raise BadSource(f"{source}: no headline (add `title:` to the front matter or a `# ` line)")
@@ -163,7 +163,8 @@ def parse_html(html: str | bytes, source: str = "page", url: str | None = None) 
     if not paragraphs:
         raise BadSource(f"{source}: no article text found on the page")
     page_url = doc.url or url
-    outlet = doc.sitename or _domain(page_url)
+    saved_from = _saved_from(html)
+    outlet = doc.sitename or _domain(page_url or saved_from)
     if not title:
         title = paragraphs[0][:120]
     try:
@@ -176,7 +177,7 @@ def parse_html(html: str | bytes, source: str = "page", url: str | None = None) 
         outlet=outlet,
         author=doc.author or None,
         published=published,
-        url=page_url,
+        url=page_url or saved_from,
         language=_html_lang(html),
         source=source,
     )
@@ -187,6 +188,13 @@ def _domain(url: str | None) -> str | None:
         return None
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.") or None
+
+
+def _saved_from(html: str | bytes) -> str | None:
+    """The address a browser notes in a page it saved: `<!-- saved from url=(0047)https://… -->`."""
+    head = html[:2048].decode("utf-8", "replace") if isinstance(html, bytes) else html[:2048]
+    match = re.search(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", head, re.I)
+    return match.group(1) if match else None
 
 
 def _html_lang(html: str | bytes) -> str | None:
@@ -228,7 +236,7 @@ def parse_bytes(data: bytes, suffix: str, source: str, sidecar: dict | None = No
     else:
         article = parse_txt(text, source)
     if sidecar:
-        for key, value in _clean_meta(sidecar, source).items():
+        for key, value in clean_meta(sidecar, source).items():
             setattr(article, key, value)
     return article
 
@@ -264,5 +272,5 @@ def from_fields(
     paragraphs = [" ".join(c.split()) for c in chunks if c.strip()]
     if not paragraphs:
         raise BadSource(f"{source}: the article text is empty")
-    meta = _clean_meta({"outlet": outlet, "author": author, "published": published, "url": url}, source)
+    meta = clean_meta({"outlet": outlet, "author": author, "published": published, "url": url}, source)
     return ParsedArticle(title=title, paragraphs=paragraphs, source=source, **meta)

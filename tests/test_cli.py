@@ -119,3 +119,16 @@ def test_compare_and_collections(run):
     assert local["passages"][0]["article"]["outlet"] == "Valley Courier"
     compared = json.loads(run("compare", "Russian losses in the war", "--json").stdout)
     assert compared["answered"] and compared["outlets"][0]["outlet"] == "Caliber.Az"
+
+
+def test_ingest_options_supply_metadata_a_page_lacks(run, tmp_path):
+    page = tmp_path / "old.html"
+    page.write_text(
+        (DATA / "storm.html").read_text().replace('<meta property="og:site_name" content="Harbor Times">', "")
+    )
+    result = run("ingest", str(page), "--outlet", "Harbor Times Weekly", "--published", "2025-02-04")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(run("articles", "--json").stdout)
+    assert (rows[0]["outlet"], rows[0]["published"]) == ("Harbor Times Weekly", "2025-02-04")
+    bad = run("ingest", str(page), str(DATA / "bridge.md"), "--title", "One headline for two")
+    assert bad.exit_code == 2 and "one file or URL" in bad.output

@@ -96,3 +96,16 @@ def test_missing_file(tmp_path: Path):
 
     with pytest.raises(BadSource, match="no such file"):
         read_source(str(tmp_path / "nope.txt"), Settings())
+
+
+def test_a_page_saved_by_a_browser_keeps_its_address():
+    html = (DATA / "storm.html").read_text()
+    html = html.replace('<link rel="canonical" href="https://harbortimes.example/news/2025/02/03/storm-power">', "")
+    html = html.replace(
+        '<meta property="og:url" content="https://harbortimes.example/news/2025/02/03/storm-power">', ""
+    )
+    html = html.replace('<meta property="og:site_name" content="Harbor Times">', "")
+    saved = "<!-- saved from url=(0040)https://www.harbortimes.example/s/storm -->\n" + html
+    article = parse_bytes(saved.encode(), ".html", "saved.html")
+    assert article.url == "https://www.harbortimes.example/s/storm"
+    assert article.outlet == "harbortimes.example"
