@@ -64,6 +64,7 @@ class Engine:
         self._index: VectorIndex | None = None
         self._lexical: LexicalIndex | None = None
         self._generation: str | None = None
+        self._forget()
         faiss.omp_set_num_threads(1)  # one query is faster on one thread (RETRIEVAL_NOTES.md)
 
     @classmethod
@@ -111,7 +112,13 @@ class Engine:
             log.warning("rebuilding the index: %s", why)
             self._rebuild(progress, reason=why)
         self._generation = self.store.get_meta("generation")
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what was derived from the store; it changed."""
         self._lexical = None
+        self._allowed_cache: dict = {}
+        self._outlets_cache: dict = {}
 
     def _sync(self) -> None:
         """Pick up changes another process (the CLI beside the bot) made to the store."""
@@ -166,7 +173,7 @@ class Engine:
                 bar.update(len(ids))
         index.save(self.settings.index_path, self.settings.index_meta_path)
         self._index = index
-        self._lexical = None
+        self._forget()
         if reason:
             self._event(f"rebuilt the index ({index.size} passages) because {reason}")
 
@@ -189,13 +196,39 @@ class Engine:
             return self._index.size if self._index else 0
 
     def _lexical_index(self) -> LexicalIndex:
+        """BM25 at the store's current generation: loaded if saved, else built and saved."""
         if self._lexical is None:
-            ids, texts = [], []
-            for batch_ids, batch_texts in self.store.iter_texts():
-                ids.append(batch_ids)
-                texts += batch_texts
-            self._lexical = LexicalIndex(np.concatenate(ids) if ids else np.zeros(0, np.int64), texts)
+            folder = self.settings.data_dir / "bm25"
+            generation = self.store.get_meta("generation")
+            lexical = LexicalIndex.load(folder, generation)
+            if lexical is None:
+                ids, texts = [], []
+                for batch_ids, batch_texts in self.store.iter_texts():
+                    ids.append(batch_ids)
+                    texts += batch_texts
+                lexical = LexicalIndex.build(np.concatenate(ids) if ids else np.zeros(0, np.int64), texts)
+                lexical.save(folder, generation)
+            self._lexical = lexical
         return self._lexical
+
+    def _allowed(self, collections, outlets, since, until) -> np.ndarray | None:
+        """Passage ids a query may return, or None when that is every indexed passage. Cached
+        until the store changes: reading a million ids costs more than the search itself."""
+        key = (tuple(collections), tuple(outlets or ()), since, until)
+        if key not in self._allowed_cache:
+            allowed = self.store.passage_ids(list(collections), outlets, since, until)
+            if self._index is not None and len(allowed) == self._index.size:
+                allowed = None
+            if len(self._allowed_cache) >= 16:
+                self._allowed_cache.pop(next(iter(self._allowed_cache)))
+            self._allowed_cache[key] = allowed
+        return self._allowed_cache[key]
+
+    def _outlets(self, collections) -> list[str]:
+        key = tuple(collections)
+        if key not in self._outlets_cache:
+            self._outlets_cache[key] = self.store.outlets(list(collections))
+        return self._outlets_cache[key]
 
     def _save_index(self) -> None:
         self._index.save(self.settings.index_path, self.settings.index_meta_path)
@@ -343,7 +376,7 @@ class Engine:
             self._generation = None
             raise
         finally:
-            self._lexical = None
+            self._forget()
 
     # -- changing and removing --------------------------------------------------------------
     def remove(self, article_id: int, collections: Sequence[str] | None = None, actor: str | None = None) -> Article:
@@ -473,7 +506,8 @@ class Engine:
         if found is None:
             return Answer(question, False, [])
         query, terms, candidates = found
-        chosen = choose(candidates, self.rule, k, self.settings.diversity_margin, offset)
+        unknown = self._has_unknown_terms(terms)
+        chosen = choose(candidates, self.rule, k, self.settings.diversity_margin, offset, unknown)
         hits = self._hits(chosen, query, terms, collections)
         return Answer(question, bool(hits), hits)
 
@@ -522,6 +556,11 @@ class Engine:
             by_outlet.setdefault(hit.article.outlet or "Unknown outlet", []).append(hit)
         return Comparison(topic, bool(hits), [OutletCoverage(o, h) for o, h in by_outlet.items()])
 
+    def _has_unknown_terms(self, terms: Sequence[str]) -> bool:
+        """Does the question use a word that no held passage uses?"""
+        lexical = self._lexical_index()
+        return any(not lexical.knows(t) for t in terms)
+
     def _relevant(self, question, collections, outlets, since, until):
         """Candidates that pass the decline rule, best first, or None when none does."""
         found = self._candidates(question, collections, outlets, since, until)
@@ -537,9 +576,9 @@ class Engine:
         with self._lock:
             self._sync()
             # An outlet named in the question ("what did the Harbor Times say ...") narrows the search.
-            named = [] if outlets else _named_outlets(question, self.store.outlets(list(collections)))
-            allowed = self.store.passage_ids(list(collections), outlets or named or None, since, until)
-            if len(allowed) == 0 or self._index is None:
+            named = [] if outlets else _named_outlets(question, self._outlets(collections))
+            allowed = self._allowed(collections, outlets or named or None, since, until)
+            if self._index is None or (allowed is not None and len(allowed) == 0):
                 return None
             lexical = self._lexical_index()
             index = self._index
@@ -566,9 +605,10 @@ class Engine:
             passages = self.store.passages_by_ids(cands)
             articles = self.store.articles_by_ids(p.article_id for p in passages.values())
             hashes = self.store.hash_of(cands)
-        for pid, c in cands.items():
+        coverages = lexical.coverages(terms, [passages[pid].text for pid in cands])
+        for (pid, c), coverage in zip(cands.items(), coverages, strict=True):
             text = passages[pid].text
-            c.coverage = lexical.coverage(terms, text)
+            c.coverage = coverage
             c.outlet = articles[passages[pid].article_id].outlet or ""
             c.text_hash = hashes[pid]
             c.words = frozenset(normalise_text(text).split())
@@ -586,7 +626,7 @@ class Engine:
             articles = self.store.articles_by_ids(p.article_id for p in passages.values())
         lexical = self._lexical_index()
         texts = [passages[c.passage_id].text for c in chosen]
-        highlights = best_sentences(query, texts, self.encoder.encode, lambda s: lexical.coverage(terms, s))
+        highlights = best_sentences(query, texts, self.encoder.encode, lambda ss: lexical.coverages(terms, ss))
         hits = []
         for c, highlight in zip(chosen, highlights, strict=True):
             passage = passages[c.passage_id]

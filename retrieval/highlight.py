@@ -37,22 +37,19 @@ def best_sentences(
     question_vector: np.ndarray,
     texts: Sequence[str],
     encode: Callable[[list[str]], np.ndarray],
-    coverage: Callable[[str], float],
+    coverages: Callable[[list[str]], list[float]],
 ) -> list[str]:
     """For each passage, its sentence closest to the question (cosine, plus a lexical bonus
-    so that the sentence holding the asked-for name or number wins a near tie)."""
+    so that the sentence holding the asked-for name or number wins a near tie). Only passages
+    of more than one sentence need any encoding."""
     split = [sentences(t) for t in texts]
-    flat = [s for group in split for s in group]
-    if not flat:
-        return []
-    vectors = encode(flat)
-    scores = vectors @ question_vector
+    flat = [s for group in split if len(group) > 1 for s in group]
+    scores = (encode(flat) @ question_vector) + 0.5 * np.asarray(coverages(flat)) if flat else np.zeros(0)
     out, i = [], 0
     for group in split:
         if len(group) == 1:
             out.append(group[0])
-        else:
-            local = [float(scores[i + j]) + 0.5 * coverage(s) for j, s in enumerate(group)]
-            out.append(group[int(np.argmax(local))])
+            continue
+        out.append(group[int(np.argmax(scores[i : i + len(group)]))])
         i += len(group)
     return out

@@ -4,10 +4,15 @@ embeddings blur; both signals feed ranking and the decision to decline."""
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -72,34 +77,79 @@ def query_terms(question: str) -> list[str]:
 
 
 class LexicalIndex:
-    """BM25 over passages in id order; rebuilt whole when the store changes (it is fast)."""
+    """BM25 over passages in id order. It is rebuilt whole when the store changes (bm25s has no
+    incremental add) and saved, memory-mapped, so a new process does not tokenise again."""
 
-    def __init__(self, ids: np.ndarray, texts: Sequence[str]):
+    def __init__(self, ids: np.ndarray, retriever: bm25s.BM25 | None):
         self.ids = np.asarray(ids, dtype=np.int64)
-        self.retriever = bm25s.BM25()
-        tokens = tokenize(texts) if len(texts) else []
-        self.doc_freq: dict[str, int] = {}
-        for doc in tokens:
-            for term in set(doc):
-                self.doc_freq[term] = self.doc_freq.get(term, 0) + 1
-        if tokens and any(tokens):
-            self.retriever.index(_to_tokenized(tokens), show_progress=False)
-            self.indexed = True
+        self.retriever = retriever
+        if retriever is not None:
+            indptr = np.asarray(retriever.scores["indptr"])
+            self._df = np.diff(indptr)
         else:
-            self.indexed = False
+            self._df = np.zeros(0, np.int64)
+
+    @classmethod
+    def build(cls, ids: np.ndarray, texts: Sequence[str]) -> LexicalIndex:
+        tokens = tokenize(texts) if len(texts) else []
+        if not any(tokens):
+            return cls(ids, None)
+        retriever = bm25s.BM25()
+        retriever.index(_to_tokenized(tokens), show_progress=False)
+        return cls(ids, retriever)
+
+    def save(self, folder: Path, generation: str | None) -> None:
+        """Write to a fresh folder, then swap it in, so a reader never sees half an index."""
+        if self.retriever is None:
+            return
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + ".tmp-"))
+        try:
+            self.retriever.save(str(tmp), show_progress=False)
+            np.save(tmp / "passage_ids.npy", self.ids)
+            (tmp / "generation.json").write_text(json.dumps({"generation": generation}))
+            old = folder.with_name(folder.name + ".old")
+            if folder.exists():
+                os.replace(folder, old)
+            os.replace(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, folder: Path, generation: str | None) -> LexicalIndex | None:
+        """The saved index if it was built at this store generation, else None."""
+        try:
+            saved = json.loads((folder / "generation.json").read_text()).get("generation")
+            if saved != generation:
+                return None
+            ids = np.load(folder / "passage_ids.npy")
+            retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(ids, retriever)
 
     @property
     def size(self) -> int:
         return len(self.ids)
 
+    def doc_freq(self, term: str) -> int:
+        if self.retriever is None:
+            return 0
+        column = self.retriever.vocab_dict.get(term)
+        return int(self._df[column]) if column is not None and column < len(self._df) else 0
+
+    def knows(self, term: str) -> bool:
+        return self.doc_freq(term) > 0
+
     def idf(self, term: str) -> float:
         """BM25's idf; a term the coverage never uses counts as the rarest."""
-        n, df = max(self.size, 1), self.doc_freq.get(term, 0)
+        n, df = max(self.size, 1), self.doc_freq(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, terms: Sequence[str], k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, passage ids) with a positive BM25 score."""
-        known = [t for t in terms if t in self.retriever.vocab_dict] if self.indexed else []
+        known = [t for t in terms if self.knows(t)]
         if not known or k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         scores = np.asarray(self.retriever.get_scores(known), dtype=np.float32)
@@ -116,12 +166,15 @@ class LexicalIndex:
 
     def coverage(self, terms: Sequence[str], text: str) -> float:
         """Share of the question's idf weight whose terms occur in `text` (0..1)."""
-        if not terms:
-            return 0.0
-        present = set(tokenize([text])[0])
-        weights = [self.idf(t) for t in terms]
-        found = sum(w for t, w in zip(terms, weights, strict=True) if t in present)
-        return found / sum(weights)
+        return self.coverages(terms, [text])[0]
+
+    def coverages(self, terms: Sequence[str], texts: Sequence[str]) -> list[float]:
+        """`coverage` for many texts, tokenised in one call."""
+        if not terms or not texts:
+            return [0.0] * len(texts)
+        weights = {t: self.idf(t) for t in terms}
+        total = sum(weights.values())
+        return [sum(w for t, w in weights.items() if t in set(doc)) / total for doc in tokenize(texts)]
 
 
 def _to_tokenized(tokens: list[list[str]]) -> bm25s.tokenization.Tokenized:

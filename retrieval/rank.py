@@ -41,11 +41,16 @@ def fuse(candidates: Sequence[Candidate], method: str, rrf_k: int, dense_weight:
 @dataclass(frozen=True)
 class DeclineRule:
     """A passage answers only if it is close in meaning, or moderately close while holding most
-    of the question's rare words. Cosine alone cannot separate the two cases (see docs)."""
+    of the question's rare words. Cosine alone cannot separate the two cases (see docs).
+
+    And a question that uses a word the coverage never uses ("Crimea", "Macron") is declined
+    unless one of the best passages holds at least `unknown_term_coverage` of its rare-word
+    weight: a related passage that lacks the asked-about thing does not answer it."""
 
     min_similarity: float
     min_similarity_lexical: float
     min_term_coverage: float
+    unknown_term_coverage: float = 0.0
 
     def relevant(self, c: Candidate) -> bool:
         if c.similarity >= self.min_similarity:
@@ -93,9 +98,16 @@ def spread(
 
 
 def choose(
-    candidates: Sequence[Candidate], rule: DeclineRule, k: int, margin: float, offset: int = 0
+    candidates: Sequence[Candidate],
+    rule: DeclineRule,
+    k: int,
+    margin: float,
+    offset: int = 0,
+    unknown_terms: bool = False,
 ) -> list[Candidate]:
     """The passages to show: relevant ones, copies folded, spread over outlets, best first.
     An empty list means the coverage does not answer."""
     relevant = [c for c in candidates if rule.relevant(c)]
+    if unknown_terms and relevant and max(c.coverage for c in relevant[:5]) < rule.unknown_term_coverage:
+        return []
     return spread(fold_copies(relevant), k + offset, margin)[offset:]

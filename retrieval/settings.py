@@ -43,10 +43,10 @@ class Settings:
     # onnx-int8: the model exported once to int8 ONNX (fast, no torch at query time); torch: as is.
     encoder: str = "onnx-int8"
     model_cache_dir: Path | None = None  # where ONNX exports live; default <data_dir>/models
-    threads: int = 1
+    threads: int = 1  # per query, one thread beats two on 2 cores (docs/benchmarks.md)
     index: str = "auto"  # auto | flat | ivf
     ivf_threshold: int = 50_000  # passages from which `auto` switches to IVF (docs/benchmarks.md)
-    nprobe: int = 32  # IVF lists scanned per query  # per query, one thread beats two on 2 cores (docs/benchmarks.md)
+    nprobe: int = 32  # IVF lists scanned per query
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     default_k: int = 3
     max_k: int = 10
@@ -57,6 +57,7 @@ class Settings:
     min_similarity: float = 0.45
     min_similarity_lexical: float = 0.15
     min_term_coverage: float = 0.3
+    unknown_term_coverage: float = 0.0  # see DeclineRule; 0 turns the check off
     fusion: str = "convex"
     rrf_k: int = 60
     dense_weight: float = 0.8
@@ -114,6 +115,7 @@ class Settings:
             ("COVERAGE_BOT_MIN_SIMILARITY", "min_similarity"),
             ("COVERAGE_BOT_MIN_SIMILARITY_LEXICAL", "min_similarity_lexical"),
             ("COVERAGE_BOT_MIN_TERM_COVERAGE", "min_term_coverage"),
+            ("COVERAGE_BOT_UNKNOWN_TERM_COVERAGE", "unknown_term_coverage"),
             ("COVERAGE_BOT_DENSE_WEIGHT", "dense_weight"),
             ("COVERAGE_BOT_DIVERSITY_MARGIN", "diversity_margin"),
         ]:
