@@ -58,7 +58,12 @@ class Engine:
         self.encoder = encoder or make_encoder(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.db_path)
-        self.rule = DeclineRule(settings.min_similarity, settings.min_similarity_lexical, settings.min_term_coverage)
+        self.rule = DeclineRule(
+            settings.min_similarity,
+            settings.min_similarity_lexical,
+            settings.min_term_coverage,
+            settings.unknown_term_coverage,
+        )
         self.events: list[str] = []  # what opening the engine did, for front ends to report
         self._lock = threading.RLock()
         self._index: VectorIndex | None = None

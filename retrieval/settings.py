@@ -58,8 +58,8 @@ class Settings:
     min_similarity_lexical: float = 0.15
     min_term_coverage: float = 0.3
     unknown_term_coverage: float = 0.0  # see DeclineRule; 0 turns the check off
-    fusion: str = "convex"
-    rrf_k: int = 60
+    fusion: str = "rrf"
+    rrf_k: int = 10
     dense_weight: float = 0.8
     diversity_margin: float = 0.05
     candidates: int = 50
@@ -125,6 +125,8 @@ class Settings:
             if v not in {"rrf", "convex"}:
                 raise SettingsError(f"COVERAGE_BOT_FUSION must be rrf or convex, not {v!r}")
             kw["fusion"] = v
+        if (v := get("COVERAGE_BOT_RRF_K")) is not None:
+            kw["rrf_k"] = _number("COVERAGE_BOT_RRF_K", v, int, 1, 1000)
         if (v := get("COVERAGE_BOT_ALLOW_PRIVATE_URLS")) is not None:
             kw["allow_private_urls"] = _bool("COVERAGE_BOT_ALLOW_PRIVATE_URLS", v)
         if (v := get("COVERAGE_BOT_FETCH_TIMEOUT")) is not None:
