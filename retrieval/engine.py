@@ -610,13 +610,17 @@ class Engine:
             passages = self.store.passages_by_ids(cands)
             articles = self.store.articles_by_ids(p.article_id for p in passages.values())
             hashes = self.store.hash_of(cands)
-        coverages = lexical.coverages(terms, [passages[pid].text for pid in cands])
-        for (pid, c), coverage in zip(cands.items(), coverages, strict=True):
-            text = passages[pid].text
+        # Only candidates close enough to pass the decline rule need their words counted.
+        floor = min(self.rule.min_similarity_lexical, self.rule.min_similarity)
+        close = [c for c in cands.values() if c.similarity >= floor]
+        for c, coverage in zip(
+            close, lexical.coverages(terms, [passages[c.passage_id].text for c in close]), strict=True
+        ):
             c.coverage = coverage
+            c.words = frozenset(normalise_text(passages[c.passage_id].text).split())
+        for pid, c in cands.items():
             c.outlet = articles[passages[pid].article_id].outlet or ""
             c.text_hash = hashes[pid]
-            c.words = frozenset(normalise_text(text).split())
         fuse(list(cands.values()), self.settings.fusion, self.settings.rrf_k, self.settings.dense_weight)
         return query, terms, sorted(cands.values(), key=lambda c: -c.score)
 

@@ -39,17 +39,29 @@ def best_sentences(
     encode: Callable[[list[str]], np.ndarray],
     coverages: Callable[[list[str]], list[float]],
 ) -> list[str]:
-    """For each passage, its sentence closest to the question (cosine, plus a lexical bonus
-    so that the sentence holding the asked-for name or number wins a near tie). Only passages
-    of more than one sentence need any encoding."""
+    """For each passage, the sentence that best answers the question: the one holding most of
+    the question's rare words when one clearly does, else the closest in meaning among the
+    tied ones (cosine plus the same lexical bonus). Encoding is the costly part (a few ms a
+    sentence), so only ties are encoded."""
     split = [sentences(t) for t in texts]
-    flat = [s for group in split if len(group) > 1 for s in group]
-    scores = (encode(flat) @ question_vector) + 0.5 * np.asarray(coverages(flat)) if flat else np.zeros(0)
-    out, i = [], 0
-    for group in split:
-        if len(group) == 1:
-            out.append(group[0])
+    lexical = [coverages(group) if len(group) > 1 else [0.0] for group in split]
+    pending: list[str] = []
+    tied_groups: list[list[int]] = []
+    for group, cov in zip(split, lexical, strict=True):
+        top = max(cov)
+        tied = [i for i, c in enumerate(cov) if c == top]
+        if len(group) > 1 and (top == 0 or len(tied) > 1):
+            tied_groups.append(tied)
+            pending += [group[i] for i in tied]
+        else:
+            tied_groups.append([int(np.argmax(cov))])
+    scores = encode(pending) @ question_vector if pending else np.zeros(0)
+    out, k = [], 0
+    for group, cov, tied in zip(split, lexical, tied_groups, strict=True):
+        if len(tied) == 1 and not (len(group) > 1 and max(cov) == 0):
+            out.append(group[tied[0]])
             continue
-        out.append(group[int(np.argmax(scores[i : i + len(group)]))])
-        i += len(group)
+        local = [float(scores[k + j]) + 0.5 * cov[i] for j, i in enumerate(tied)]
+        out.append(group[tied[int(np.argmax(local))]])
+        k += len(tied)
     return out
