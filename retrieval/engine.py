@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import logging
+import os
 import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from tqdm import tqdm
 from .embed import Encoder, make_encoder
 from .errors import BadQuestion, BadSource, CoverageError, NotFound
 from .highlight import best_sentences
-from .index import VectorIndex
+from .index import VectorIndex, ivf_lists
 from .lexical import LexicalIndex, query_terms
 from .models import (
     Answer,
@@ -170,12 +171,16 @@ class Engine:
         dimension = self.store.get_meta("vector_dimension")
         dimension = int(dimension) if dimension else self.encoder.dimension
         kind = self._wanted_kind(total, self._index.kind if self._index else None)
-        sample = self.store.sample_vectors(min(total, 256 * 1024)) if kind == "ivf" else None
-        index = VectorIndex.build(kind, dimension, model, sample, n=total, nprobe=self.settings.nprobe)
-        with tqdm(total=total, desc="Indexing", unit="passage", disable=not progress, leave=False) as bar:
-            for ids, vectors in self.store.iter_vectors():
-                index.add(ids, vectors)
-                bar.update(len(ids))
+        sample = self.store.sample_vectors(min(total, 64 * ivf_lists(total))) if kind == "ivf" else None
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # building is batch work: use every core
+        try:
+            index = VectorIndex.build(kind, dimension, model, sample, n=total, nprobe=self.settings.nprobe)
+            with tqdm(total=total, desc="Indexing", unit="passage", disable=not progress, leave=False) as bar:
+                for ids, vectors in self.store.iter_vectors():
+                    index.add(ids, vectors)
+                    bar.update(len(ids))
+        finally:
+            faiss.omp_set_num_threads(1)  # one query is faster on one thread
         index.save(self.settings.index_path, self.settings.index_meta_path)
         self._index = index
         self._forget()
