@@ -18,6 +18,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,7 @@ class OnnxEncoder:
         self.cache_dir = cache_dir
         self.threads = threads
         self.batch_size = batch_size
+        self.workers = os.cpu_count() or 1
         self._session = None
         self._lock = threading.Lock()
 
@@ -152,10 +154,14 @@ class OnnxEncoder:
         session = self.session
         if not texts:
             return np.zeros((0, self.dimension_), dtype=np.float32)
-        out = []
-        for start in range(0, len(texts), self.batch_size):
-            out.append(self._batch(session, list(texts[start : start + self.batch_size])))
-        return np.vstack(out)
+        chunks = [list(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        workers = min(self.workers, len(chunks))
+        if workers <= 1:
+            return np.vstack([self._batch(session, chunk) for chunk in chunks])
+        # Many texts (an ingest): one single-threaded run per core at once. onnxruntime releases
+        # the GIL while it runs, and each text's vector stays what it would be alone.
+        with ThreadPoolExecutor(workers) as pool:
+            return np.vstack(list(pool.map(lambda chunk: self._batch(session, chunk), chunks)))
 
     def _batch(self, session, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)

@@ -110,4 +110,6 @@ def choose(
     relevant = [c for c in candidates if rule.relevant(c)]
     if unknown_terms and relevant and max(c.coverage for c in relevant[:5]) < rule.unknown_term_coverage:
         return []
-    return spread(fold_copies(relevant), k + offset, margin)[offset:]
+    # Folding compares pairs; past a few times k the rest cannot reach the answer anyway.
+    pool = relevant[: max(20, 4 * (k + offset))]
+    return spread(fold_copies(pool), k + offset, margin)[offset:]

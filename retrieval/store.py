@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -84,9 +85,12 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def normalise_text(text: str) -> str:
     """Lower case, letters and digits only: what makes two copies of a paragraph "the same"."""
-    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+    return _NOT_WORD.sub(" ", text.lower()).strip()
 
 
 def text_hash(text: str) -> str:
