@@ -106,19 +106,27 @@ class FeedbackButton(_Action, DynamicItem[Button], template=r"cov:fb:(?P<qid>\d+
         await reply(interaction, f"Thanks: noted as {verdict}.")
 
 
-class FullArticleButton(_Action, DynamicItem[Button], template=r"cov:full:(?P<aid>\d+)"):
-    """Opens an article, paginated, in a message only the presser sees."""
+class _ArticleAction(_Action):
+    """A button about one article: its custom id is `cov:<key>:<article id>`."""
+
+    key = ""
+    label = "{}"
+    style = discord.ButtonStyle.secondary
 
     def __init__(self, article_id: int):
-        button = Button(
-            label=f"Full article A{article_id}", style=discord.ButtonStyle.secondary, custom_id=f"cov:full:{article_id}"
-        )
-        super().__init__(button)
+        custom_id = f"cov:{self.key}:{article_id}"
+        super().__init__(Button(label=self.label.format(article_id), style=self.style, custom_id=custom_id))
         self.article_id = article_id
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: Button, match: re.Match[str]):
         return cls(int(match["aid"]))
+
+
+class FullArticleButton(_ArticleAction, DynamicItem[Button], template=r"cov:full:(?P<aid>\d+)"):
+    """Opens an article, paginated, in a message only the presser sees."""
+
+    key, label = "full", "Full article A{}"
 
     async def act(self, interaction: discord.Interaction) -> None:
         embed, view = await article_page(interaction, self.article_id, 1)
@@ -208,19 +216,10 @@ async def articles_page(
     return embed, view
 
 
-class RemoveButton(_Action, DynamicItem[Button], template=r"cov:rm:(?P<aid>\d+)"):
+class RemoveButton(_ArticleAction, DynamicItem[Button], template=r"cov:rm:(?P<aid>\d+)"):
     """On an add report: undo a mistake (asks for confirmation first)."""
 
-    def __init__(self, article_id: int):
-        button = Button(
-            label=f"Remove A{article_id}", style=discord.ButtonStyle.danger, custom_id=f"cov:rm:{article_id}"
-        )
-        super().__init__(button)
-        self.article_id = article_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: Button, match: re.Match[str]):
-        return cls(int(match["aid"]))
+    key, label, style = "rm", "Remove A{}", discord.ButtonStyle.danger
 
     async def act(self, interaction: discord.Interaction) -> None:
         await ask_to_remove(interaction, self.article_id)

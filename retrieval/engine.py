@@ -613,7 +613,7 @@ class Engine:
             for pid, vector in self.store.vectors_of(cands).items():
                 cands[pid].similarity = float(vector @ query)
             passages = self.store.passages_by_ids(cands)
-            articles = self.store.articles_by_ids(p.article_id for p in passages.values())
+            outlets = self.store.outlets_of(p.article_id for p in passages.values())
             hashes = self.store.hash_of(cands)
         # Only candidates close enough to pass the decline rule need their words counted.
         floor = min(self.rule.min_similarity_lexical, self.rule.min_similarity)
@@ -624,7 +624,7 @@ class Engine:
             c.coverage = coverage
             c.words = frozenset(normalise_text(passages[c.passage_id].text).split())
         for pid, c in cands.items():
-            c.outlet = articles[passages[pid].article_id].outlet or ""
+            c.outlet = outlets[passages[pid].article_id] or ""
             c.text_hash = hashes[pid]
         fuse(list(cands.values()), self.settings.fusion, self.settings.rrf_k, self.settings.dense_weight)
         return query, terms, sorted(cands.values(), key=lambda c: -c.score)

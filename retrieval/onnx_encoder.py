@@ -156,7 +156,7 @@ class OnnxEncoder:
             return np.zeros((0, self.dimension_), dtype=np.float32)
         chunks = [list(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
         workers = min(self.workers, len(chunks))
-        if workers <= 1:
+        if workers <= 1 or len(chunks) < 8:  # a thread pool costs more than a few short texts
             return np.vstack([self._batch(session, chunk) for chunk in chunks])
         # Many texts (an ingest): one single-threaded run per core at once. onnxruntime releases
         # the GIL while it runs, and each text's vector stays what it would be alone.

@@ -179,6 +179,13 @@ class Store:
         rows = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE id IN ({marks})", ids).fetchall()
         return {row["id"]: _article(row) for row in rows}
 
+    def outlets_of(self, article_ids: Iterable[int]) -> dict[int, str | None]:
+        ids = list(set(article_ids))
+        if not ids:
+            return {}
+        rows = self.db.execute(f"SELECT id, outlet FROM articles WHERE id IN ({_marks(ids)})", ids).fetchall()
+        return {r[0]: r[1] for r in rows}
+
     def list_articles(
         self,
         collections: Sequence[str],
