@@ -132,3 +132,17 @@ def test_ingest_options_supply_metadata_a_page_lacks(run, tmp_path):
     assert (rows[0]["outlet"], rows[0]["published"]) == ("Harbor Times Weekly", "2025-02-04")
     bad = run("ingest", str(page), str(DATA / "bridge.md"), "--title", "One headline for two")
     assert bad.exit_code == 2 and "one file or URL" in bad.output
+
+
+def test_eval_prints_the_figures(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"question": "How many soldiers did Russia lose?", "expected": [SEED_URL], "answer": "800,000"})
+        + "\n"
+        + json.dumps({"question": "Who won the 2022 football World Cup?", "unanswerable": True})
+        + "\n"
+    )
+    data = json.loads(run("eval", str(questions), "--json").stdout)
+    assert data["overall"]["hit@1"] == 1.0 and data["overall"]["declined_unanswerable"] == 1.0
+    table = run("eval", str(questions)).stdout
+    assert "hit@3" in table and "100.0" in table

@@ -5,7 +5,11 @@ from retrieval.highlight import best_sentences, sentences
 
 def test_sentences_keep_abbreviations_and_quotes():
     text = 'U.S. officials met Mr. Smith on Jan. 5. "We agreed," he said. Talks resume in May.'
-    assert sentences(text) == ['U.S. officials met Mr. Smith on Jan. 5.', '"We agreed," he said.', "Talks resume in May."]
+    assert sentences(text) == [
+        "U.S. officials met Mr. Smith on Jan. 5.",
+        '"We agreed," he said.',
+        "Talks resume in May.",
+    ]
 
 
 def test_clear_lexical_winner_needs_no_encoding_and_ties_are_encoded():
