@@ -49,7 +49,9 @@ def main() -> None:
         _, truth = exact.search(query, 10)
         truth = ids[truth]
         started = time.perf_counter()
-        sample = vectors[np.random.default_rng(0).choice(len(ids), min(len(ids), 64 * ivf_lists(len(ids))), replace=False)]
+        sample = vectors[
+            np.random.default_rng(0).choice(len(ids), min(len(ids), 64 * ivf_lists(len(ids))), replace=False)
+        ]
         index = VectorIndex.build("ivf", vectors.shape[1], "bench", sample, n=len(ids))
         index.add(ids, vectors)
         build_s = time.perf_counter() - started
