@@ -133,18 +133,18 @@ class FullArticleButton(_ArticleAction, DynamicItem[Button], template=r"cov:full
         await reply(interaction, embed=embed, view=view)
 
 
+def _nav_button(forward: bool, custom_id: str, disabled: bool) -> Button:
+    """A ◀ Previous / Next ▶ button, for article pages and `/articles` pages alike."""
+    label = "Next ▶" if forward else "◀ Previous"
+    return Button(label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id, disabled=disabled)
+
+
 class PageButton(_Action, DynamicItem[Button], template=r"cov:page:(?P<aid>\d+):(?P<page>\d+):(?P<dir>[pn])"):
     """Previous/next page of an article, edited in place."""
 
     def __init__(self, article_id: int, page: int, forward: bool, disabled: bool = False):
         d = "n" if forward else "p"
-        button = Button(
-            label="Next ▶" if forward else "◀ Previous",
-            style=discord.ButtonStyle.secondary,
-            custom_id=f"cov:page:{article_id}:{page}:{d}",
-            disabled=disabled,
-        )
-        super().__init__(button)
+        super().__init__(_nav_button(forward, f"cov:page:{article_id}:{page}:{d}", disabled))
         self.article_id, self.page = article_id, page
 
     @classmethod
@@ -174,13 +174,7 @@ class ListButton(_Action, DynamicItem[Button], template=r"cov:list:(?P<page>\d+)
 
     def __init__(self, page: int, forward: bool, outlet: str = "", disabled: bool = False):
         d = "n" if forward else "p"
-        button = Button(
-            label="Next ▶" if forward else "◀ Previous",
-            style=discord.ButtonStyle.secondary,
-            custom_id=f"cov:list:{page}:{d}:{outlet}",
-            disabled=disabled,
-        )
-        super().__init__(button)
+        super().__init__(_nav_button(forward, f"cov:list:{page}:{d}:{outlet}", disabled))
         self.page, self.outlet = page, outlet
 
     @classmethod
