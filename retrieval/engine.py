@@ -516,7 +516,7 @@ class Engine:
         if found is None:
             return Answer(question, False, [])
         query, terms, candidates = found
-        unknown = self._has_unknown_terms(terms)
+        unknown = self.rule.unknown_term_coverage > 0 and self._has_unknown_terms(terms)
         chosen = choose(candidates, self.rule, k, self.settings.diversity_margin, offset, unknown)
         hits = self._hits(chosen, query, terms, collections)
         return Answer(question, bool(hits), hits)

@@ -170,12 +170,9 @@ class LexicalIndex:
         top = top[scores[top] > 0]
         return scores[top], self.ids[top]
 
-    def coverage(self, terms: Sequence[str], text: str) -> float:
-        """Share of the question's idf weight whose terms occur in `text` (0..1)."""
-        return self.coverages(terms, [text])[0]
-
     def coverages(self, terms: Sequence[str], texts: Sequence[str]) -> list[float]:
-        """`coverage` for many texts, tokenised in one call."""
+        """For each text, the share of the question's idf weight whose terms occur in it (0..1);
+        all texts are tokenised in one call."""
         if not terms or not texts:
             return [0.0] * len(texts)
         weights = {t: self.idf(t) for t in terms}
