@@ -91,7 +91,7 @@ class Stages:
         engine._index.search = self.wrap("dense search (FAISS)", engine._index.search)
         lexical = engine._lexical_index()
         lexical.search = self.wrap("BM25 search", lexical.search)
-        lexical.coverage = self.wrap("term coverage", lexical.coverage)
+        lexical.coverages = self.wrap("term coverage", lexical.coverages)
         for name in (
             "passage_ids",
             "outlets",

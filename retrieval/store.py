@@ -74,6 +74,10 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 """
 
+#: Schema changes after SCHEMA, in order; `PRAGMA user_version` is how many have run. Append
+#: only: a store made by an older version runs the ones it lacks when it is opened.
+MIGRATIONS: list[str] = []
+
 ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.outlet, a.author, a.published, a.url, a.language, "
     "a.added_at, a.added_by, a.content_hash, "
@@ -118,6 +122,18 @@ class Store:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Run the migrations this file has not seen yet, each in its own transaction."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            try:
+                self.db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except sqlite3.Error:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         self.db.close()
