@@ -21,27 +21,16 @@ from tqdm import tqdm
 
 from .embed import Encoder, make_encoder
 from .errors import BadQuestion, BadSource, CoverageError, NotFound
-from .highlight import best_sentences
 from .index import VectorIndex, ivf_lists
-from .lexical import LexicalIndex, query_terms
-from .models import (
-    Answer,
-    Article,
-    Comparison,
-    Hit,
-    IngestOutcome,
-    IngestReport,
-    OutletCoverage,
-    ParsedArticle,
-    Passage,
-)
+from .lexical import LexicalIndex
+from .models import Answer, Article, Comparison, IngestOutcome, IngestReport, ParsedArticle, Passage
 from .parse import clean_meta, normalise_date
-from .quotes import QuoteMatch, unframe
-from .quotes import rank as rank_quotes
-from .rank import Candidate, DeclineRule, choose, fold_copies, fuse
+from .quotes import QuoteMatch
+from .search import Searcher
+from .search.candidates import View, named_outlets
 from .settings import Settings
 from .sources import expand, read_sources
-from .store import Store, content_hash, normalise_text
+from .store import Store, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +48,7 @@ class Engine:
         self.encoder = encoder or make_encoder(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.db_path)
-        self.rule = DeclineRule(
-            settings.min_similarity,
-            settings.min_similarity_lexical,
-            settings.min_term_coverage,
-            settings.unknown_term_coverage,
-        )
+        self.searcher = Searcher(self)
         self.events: list[str] = []  # what opening the engine did, for front ends to report
         self._lock = threading.RLock()
         self._index: VectorIndex | None = None
@@ -512,31 +496,12 @@ class Engine:
         `offset` skips that many results (for a "More" button)."""
         question = self.check_question(question)
         k = max(1, min(k or self.settings.default_k, self.settings.max_k))
-        found = self._candidates(question, collections, outlets, since, until)
-        if found is None:
-            return Answer(question, False, [])
-        query, terms, candidates = found
-        unknown = self.rule.unknown_term_coverage > 0 and self._has_unknown_terms(terms)
-        chosen = choose(candidates, self.rule, k, self.settings.diversity_margin, offset, unknown)
-        hits = self._hits(chosen, query, terms, collections)
-        return Answer(question, bool(hits), hits)
+        return self.searcher.ask(question, collections, k, outlets, since, until, offset)
 
     def quote(self, text: str, collections: Sequence[str] = (GLOBAL,), limit: int = 10) -> list[QuoteMatch]:
         """Who is quoted saying `text` (or "did X say ..."), exact and near-exact matches first.
         When nothing matches closely, the few passages that answer it as a question."""
-        text = self.check_question(text)
-        quotation, _ = unframe(text)
-        found = self._candidates(quotation, collections, None, None, None)
-        if found is None:
-            return []
-        query, terms, candidates = found
-        hits = self._hits(fold_copies(candidates[: limit * 3]), query, terms, collections)
-        matches = rank_quotes(quotation, hits)
-        close = [m for m in matches if m.kind != "related"]
-        if close:
-            return close[:limit]
-        relevant = {c.passage_id for c in candidates if self.rule.relevant(c)}
-        return [m for m in matches if m.hit.passage.id in relevant][:3]
+        return self.searcher.quote(self.check_question(text), collections, limit)
 
     def compare(
         self,
@@ -550,120 +515,18 @@ class Engine:
     ) -> Comparison:
         """Each outlet's best passages on a topic, outlets ordered by their best passage."""
         topic = self.check_question(topic)
-        found = self._relevant(topic, collections, outlets, since, until)
-        if found is None:
-            return Comparison(topic, False, [])
-        query, terms, relevant = found
-        groups: dict[str, list[Candidate]] = {}
-        for c in relevant:
-            group = groups.setdefault(c.outlet.lower(), [])
-            if len(group) < per_outlet and not any(x.text_hash == c.text_hash for x in group):
-                group.append(c)
-        picked = list(groups.values())[:max_outlets]
-        hits = self._hits([c for g in picked for c in g], query, terms, collections)
-        by_outlet: dict[str, list[Hit]] = {}
-        for hit in hits:
-            by_outlet.setdefault(hit.article.outlet or "Unknown outlet", []).append(hit)
-        return Comparison(topic, bool(hits), [OutletCoverage(o, h) for o, h in by_outlet.items()])
+        return self.searcher.compare(topic, collections, per_outlet, max_outlets, outlets, since, until)
 
-    def _has_unknown_terms(self, terms: Sequence[str]) -> bool:
-        """Does the question use a word that no held passage uses?"""
-        lexical = self._lexical_index()
-        return any(not lexical.knows(t) for t in terms)
-
-    def _relevant(self, question, collections, outlets, since, until):
-        """Candidates that pass the decline rule, best first, or None when none does."""
-        found = self._candidates(question, collections, outlets, since, until)
-        if found is None:
-            return None
-        query, terms, candidates = found
-        relevant = [c for c in candidates if self.rule.relevant(c)]
-        return (query, terms, relevant) if relevant else None
-
-    def _candidates(self, question, collections, outlets, since, until):
-        """Candidates from both retrievers with every signal, fused and sorted best first."""
-        since, until = normalise_date(since), normalise_date(until)
+    def _view(self, question: str, collections, outlets, since, until) -> View | None:
+        """The indexes and the passage ids a question may search, or None when there are none."""
         with self._lock:
             self._sync()
             # An outlet named in the question ("what did the Harbor Times say ...") narrows the search.
-            named = [] if outlets else _named_outlets(question, self._outlets(collections))
+            named = [] if outlets else named_outlets(question, self._outlets(collections))
             allowed = self._allowed(collections, outlets or named or None, since, until)
             if self._index is None or (allowed is not None and len(allowed) == 0):
                 return None
-            lexical = self._lexical_index()
-            index = self._index
-        query = self.encoder.encode([question])[0]
-        # An outlet named in the question says where to look, not what the passage must say.
-        terms = query_terms(question)
-        if named:
-            outlet_terms = set(query_terms(" ".join(named)))
-            terms = [t for t in terms if t not in outlet_terms]
-        n = self.settings.candidates
-        with self._lock:
-            d_scores, d_ids = index.search(query, n, allowed)
-            l_scores, l_ids = lexical.search(terms, n, allowed)
-            cands: dict[int, Candidate] = {}
-            for rank, (s, pid) in enumerate(zip(d_scores, d_ids, strict=True), 1):
-                cands[int(pid)] = Candidate(int(pid), similarity=float(s), dense_rank=rank)
-            for rank, (s, pid) in enumerate(zip(l_scores, l_ids, strict=True), 1):
-                c = cands.setdefault(int(pid), Candidate(int(pid)))
-                c.bm25, c.lexical_rank = float(s), rank
-            # Exact cosine from the stored vectors: the index's scores may be approximate (IVF),
-            # and lexical-only candidates have none.
-            for pid, vector in self.store.vectors_of(cands).items():
-                cands[pid].similarity = float(vector @ query)
-            passages = self.store.passages_by_ids(cands)
-            outlets = self.store.outlets_of(p.article_id for p in passages.values())
-            hashes = self.store.hash_of(cands)
-        # Only candidates close enough to pass the decline rule need their words counted.
-        floor = min(self.rule.min_similarity_lexical, self.rule.min_similarity)
-        close = [c for c in cands.values() if c.similarity >= floor]
-        for c, coverage in zip(
-            close, lexical.coverages(terms, [passages[c.passage_id].text for c in close]), strict=True
-        ):
-            c.coverage = coverage
-            c.words = frozenset(normalise_text(passages[c.passage_id].text).split())
-        for pid, c in cands.items():
-            c.outlet = outlets[passages[pid].article_id] or ""
-            c.text_hash = hashes[pid]
-        fuse(list(cands.values()), self.settings.fusion, self.settings.rrf_k, self.settings.dense_weight)
-        return query, terms, sorted(cands.values(), key=lambda c: -c.score)
-
-    def _hits(self, chosen: list[Candidate], query: np.ndarray, terms: list[str], collections) -> list[Hit]:
-        if not chosen:
-            return []
-        with self._lock:
-            ids = [x.passage_id for c in chosen for x in [c, *c.copies]]
-            copies = self.store.copies_of([c.text_hash for c in chosen], list(collections))
-            ids += [pid for group in copies.values() for pid in group]
-            passages = self.store.passages_by_ids(ids)
-            articles = self.store.articles_by_ids(p.article_id for p in passages.values())
-        lexical = self._lexical_index()
-        texts = [passages[c.passage_id].text for c in chosen]
-        highlights = best_sentences(query, texts, self.encoder.encode, lambda ss: lexical.coverages(terms, ss))
-        hits = []
-        for c, highlight in zip(chosen, highlights, strict=True):
-            passage = passages[c.passage_id]
-            main = articles[passage.article_id]
-            others: dict[int, Article] = {}
-            for pid in [x.passage_id for x in c.copies] + copies.get(c.text_hash, []):
-                art = articles[passages[pid].article_id]
-                if art.id != main.id:
-                    others.setdefault(art.id, art)
-            hits.append(Hit(passage, main, c.score, c.similarity, highlight, list(others.values())))
-        return hits
-
-
-def _named_outlets(question: str, outlets: Sequence[str]) -> list[str]:
-    """Outlets the question names ("what did the Harbor Times say ..."), by name or domain stem."""
-    text = f" {normalise_text(question)} "
-    named = []
-    for outlet in outlets:
-        name = normalise_text(outlet)
-        stem = normalise_text(outlet.split(".")[0]) if "." in outlet else ""
-        if (name and f" {name} " in text) or (len(stem) > 3 and f" {stem} " in text):
-            named.append(outlet)
-    return named
+            return View(self._index, self._lexical_index(), allowed, named)
 
 
 def _validate(article: ParsedArticle) -> None:
