@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -94,7 +95,33 @@ def filter_options(f):
     f = click.option("--outlet", "outlets", multiple=True, help="Only these outlets (repeatable).")(f)
     f = click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")(f)
     f = click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")(f)
-    return f
+    return as_of_option(f)
+
+
+def as_of_option(f):
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="YYYY-MM-DD",
+        help="The day the question is asked: coverage near it is preferred, and 'this week', "
+        "'yesterday' or 'in March' mean that day's (default: no day is preferred; they mean today's).",
+    )(f)
+
+
+def question_line(line: str) -> tuple[str, str | None]:
+    """A line of `ask -`: a plain question, or {"question": ..., "as_of": "YYYY-MM-DD"}."""
+    if line.lstrip().startswith("{"):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            raise CoverageError("the line starts with { but is not JSON") from None
+        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+            raise CoverageError('a JSON line needs a "question" string (and may have "as_of")')
+        as_of = data.get("as_of")
+        if as_of is not None and not isinstance(as_of, str):
+            raise CoverageError('"as_of" must be a date string, YYYY-MM-DD')
+        return data["question"], as_of
+    return line, None
 
 
 @cli.command()
@@ -104,15 +131,16 @@ def filter_options(f):
 @collection_option
 @filter_options
 @pass_ctx
-def ask(c: Context, question: str, k: int | None, as_json: bool, collections, outlets, since, until) -> None:
-    """Quote the passages that answer QUESTION ('-' reads one question per line from stdin
-    and prints one JSON answer per line)."""
+def ask(c: Context, question: str, k: int | None, as_json: bool, collections, outlets, since, until, as_of) -> None:
+    """Quote the passages that answer QUESTION ('-' reads one question per line from stdin,
+    plain or as {"question": ..., "as_of": "YYYY-MM-DD"}, and prints one JSON answer per line)."""
     kwargs = dict(
         collections=list(collections) or [GLOBAL],
         k=k,
         outlets=list(outlets) or None,
         since=date_type(since),
         until=date_type(until),
+        as_of=date_type(as_of),
     )
     engine = c.engine
     if question == "-":
@@ -121,9 +149,10 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
             if not line.strip():
                 continue
             try:
-                out = engine.ask(line, **kwargs).to_json()
+                text, day = question_line(line)
+                out = engine.ask(text, **{**kwargs, "as_of": date_type(day) or kwargs["as_of"]}).to_json()
             except CoverageError as err:
-                out = {"question": line, "answered": False, "passages": [], "error": str(err)}
+                out = {"question": line, "answered": False, "passages": [], "related": [], "error": str(err)}
             click.echo(json.dumps(out, ensure_ascii=False))
             sys.stdout.flush()
         return
@@ -141,7 +170,7 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
 @collection_option
 @filter_options
 @pass_ctx
-def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections, outlets, since, until) -> None:
+def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections, outlets, since, until, as_of) -> None:
     """Show how each outlet covered TOPIC: its best passages, side by side."""
     result = c.engine.compare(
         topic,
@@ -150,6 +179,7 @@ def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections,
         outlets=list(outlets) or None,
         since=date_type(since),
         until=date_type(until),
+        as_of=date_type(as_of),
     )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -257,11 +287,14 @@ def stats(c: Context, as_json: bool) -> None:
 @click.option("--misses", is_flag=True, help="Also list the questions answered wrongly.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @collection_option
+@as_of_option
 @pass_ctx
 def evaluate_cmd(
-    c: Context, questions: Path, split: str | None, k: int, misses: bool, as_json: bool, collections
+    c: Context, questions: Path, split: str | None, k: int, misses: bool, as_json: bool, collections, as_of
 ) -> None:
-    """Measure answer quality on a question file (JSON Lines) against the current store."""
+    """Measure answer quality on a question file (JSON Lines) against the current store.
+
+    Each question is asked as of its own `as_of` or `week` field, else as of --as-of."""
     from retrieval.evaluate import evaluate, load_questions, report
 
     items = load_questions(questions)
@@ -269,7 +302,11 @@ def evaluate_cmd(
         items = [q for q in items if q.split == split]
     if not items:
         raise click.ClickException(f"no questions{f' in split {split}' if split else ''} in {questions}")
-    figures = report(evaluate(c.engine, items, list(collections) or [GLOBAL], k=k))
+    if as_of:
+        default = normalise_date(as_of)
+        for q in items:
+            q.as_of = q.as_of or dt.date.fromisoformat(default)
+    figures = report(evaluate(c.engine, items, list(collections) or [GLOBAL], k=k, progress=c.progress))
     if not misses:
         figures.pop("misses")
     if as_json:

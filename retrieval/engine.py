@@ -19,7 +19,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from .embed import Encoder, make_encoder
+from .embed import Encoder, make_encoder, passage_text, vector_key
 from .errors import BadQuestion, BadSource, CoverageError, NotFound
 from .index import VectorIndex, ivf_lists
 from .lexical import LexicalIndex
@@ -28,6 +28,7 @@ from .parse import clean_meta, normalise_date
 from .quotes import QuoteMatch
 from .search import Searcher
 from .search.candidates import View, named_outlets
+from .search.when import parse_date
 from .settings import Settings
 from .sources import expand, read_sources
 from .store import Store, content_hash
@@ -46,6 +47,7 @@ class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None):
         self.settings = settings
         self.encoder = encoder or make_encoder(settings)
+        self.vector_key = vector_key(self.encoder.key)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(settings.db_path)
         self.searcher = Searcher(self)
@@ -93,7 +95,7 @@ class Engine:
         store_ids = self.store.passage_ids()
         index, why = VectorIndex.load(self.settings.index_path, self.settings.index_meta_path, self.settings.nprobe)
         if index is not None:
-            why = index.check(store_ids, self.encoder.key, self._wanted_kind(len(store_ids), index.kind))
+            why = index.check(store_ids, self.vector_key, self._wanted_kind(len(store_ids), index.kind))
         if not why:
             self._index = index
         elif index is None and len(store_ids) == 0 and not self.settings.index_path.exists():
@@ -149,7 +151,7 @@ class Engine:
         """Rebuild the vector index from the store, re-encoding only if the model changed.
         Ids come from the store, so a rebuild (or a switch of index kind) loses none."""
         total = self.store.counts()["passages"]
-        model = self.encoder.key
+        model = self.vector_key
         if reencode or (total and self.store.get_meta("vector_model") != model):
             self._reencode(total, progress)
         dimension = self.store.get_meta("vector_dimension")
@@ -172,15 +174,15 @@ class Engine:
             self._event(f"rebuilt the index ({index.size} passages) because {reason}")
 
     def _reencode(self, total: int, progress: bool) -> None:
-        log.info("encoding %d passages with %s", total, self.encoder.key)
+        log.info("encoding %d passages as %s", total, self.vector_key)
         with tqdm(total=total, desc="Encoding", unit="passage", disable=not progress) as bar:
-            for ids, texts in self.store.iter_texts(batch=512):
-                vectors = self.encoder.encode(texts)
+            for ids, inputs in self.store.iter_embedding_inputs(batch=512):
+                vectors = self.encoder.encode([passage_text(*i) for i in inputs])
                 with self.store.transaction():
                     self.store.replace_vectors(ids, vectors)
                 bar.update(len(ids))
         with self.store.transaction():
-            self.store.set_meta("vector_model", self.encoder.key)
+            self.store.set_meta("vector_model", self.vector_key)
             self.store.set_meta("vector_dimension", str(self.encoder.dimension))
 
     def reindex(self, progress: bool = False, reencode: bool = False) -> int:
@@ -286,10 +288,8 @@ class Engine:
 
         # Encode outside the lock (slow), only what is new or whose text changed.
         with self._lock:
-            stale = [
-                (old := self.store.find_existing(collection, a, h)) is None or old.content_hash != h for a, h in todo
-            ]
-        texts = [p for (a, _), changed in zip(todo, stale, strict=True) if changed for p in a.paragraphs]
+            stale = [_reembed(self.store.find_existing(collection, a, h), a, h) for a, h in todo]
+        texts = [t for (a, _), changed in zip(todo, stale, strict=True) if changed for t in _embedding_inputs(a)]
         vectors = self._encode(texts, progress) if texts else None
         encoded: dict[int, np.ndarray] = {}
         offset = 0
@@ -305,7 +305,7 @@ class Engine:
             for i, (article, chash) in enumerate(todo):
                 source = article.source or article.title
                 old = self.store.find_existing(collection, article, chash)
-                text_changed = old is None or old.content_hash != chash
+                text_changed = _reembed(old, article, chash)
                 if old is not None and not text_changed and _same_meta(old, article):
                     report.outcomes.append(
                         IngestOutcome(source, "unchanged", old.id, old.title, "already held", old.paragraphs)
@@ -319,7 +319,7 @@ class Engine:
                     self.store.update_article(article_id, article, chash)
                     status = "updated"
                 if text_changed:
-                    own = encoded[i] if i in encoded else self.encoder.encode(article.paragraphs)
+                    own = encoded[i] if i in encoded else self.encoder.encode(_embedding_inputs(article))
                     if old is not None:
                         removed_ids += self.store.delete_passages(article_id)
                     added_ids += self.store.insert_passages(article_id, article.paragraphs, own)
@@ -329,7 +329,7 @@ class Engine:
                     IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
                 )
             if added_ids:
-                self.store.set_meta("vector_model", self.encoder.key)
+                self.store.set_meta("vector_model", self.vector_key)
                 self.store.set_meta("vector_dimension", str(self.encoder.dimension))
             # The index file is written before the store commits: if writing fails, both stay
             # as they were.
@@ -347,7 +347,7 @@ class Engine:
 
     def _apply(self, added_ids: np.ndarray, added_vectors: list[np.ndarray], removed_ids: list[int]) -> None:
         if self._index is None:
-            self._index = VectorIndex(self.encoder.dimension, self.encoder.key, nprobe=self.settings.nprobe)
+            self._index = VectorIndex(self.encoder.dimension, self.vector_key, nprobe=self.settings.nprobe)
         self._index.remove(removed_ids)
         if len(added_ids):
             self._index.add(added_ids, np.vstack(added_vectors))
@@ -387,7 +387,8 @@ class Engine:
     def edit(
         self, article_id: int, changes: dict, collections: Sequence[str] | None = None, actor: str | None = None
     ) -> Article:
-        """Correct an article's metadata (title, outlet, author, published, url, language)."""
+        """Correct an article's metadata (title, outlet, author, published, url, language). A new
+        headline re-embeds the article's passages, which are read with it; nothing else does."""
         fields = {}
         for key, value in changes.items():
             if key not in META_FIELDS:
@@ -400,8 +401,15 @@ class Engine:
             fields[key] = value or None
         with self._writing():
             article = self.store.article(article_id, collections)
+            vectors = None
+            if fields.get("title", article.title) != article.title:
+                passages = self.store.passages_of(article_id)
+                vectors = self.encoder.encode([passage_text(fields["title"], None, p.text) for p in passages])
             with self._change():
                 self.store.update_fields(article_id, fields)
+                if vectors is not None and self._index is not None:
+                    ids = self.store.replace_article_vectors(article_id, vectors)
+                    self._apply(np.array(ids, np.int64), [vectors], ids)
                 detail = ", ".join(f"{k}: {getattr(article, k)!r} → {v!r}" for k, v in fields.items())
                 self.store.log(article.collection, article_id, "edited", actor, detail)
             return self.store.article(article_id)
@@ -436,6 +444,11 @@ class Engine:
         with self._lock:
             return self.store.count_articles(collections, outlet)
 
+    def published_dates(self, keys: set[str], collections: Sequence[str]) -> dict[str, str | None]:
+        """Publication dates of the articles named by id or URL (for evaluation)."""
+        with self._lock:
+            return self.store.published_dates(keys, collections)
+
     def history(self, collection: str, limit: int = 25):
         with self._lock:
             return self.store.history(collection, limit)
@@ -465,7 +478,7 @@ class Engine:
                 **counts,
                 "index_type": self._index.description if self._index else "none yet",
                 "indexed": self._index.size if self._index else 0,
-                "model": self.encoder.key,
+                "model": self.vector_key,
                 "data_dir": str(self.settings.data_dir.resolve()),
                 "store_bytes": _size(self.settings.db_path),
                 "index_bytes": _size(self.settings.index_path),
@@ -490,18 +503,22 @@ class Engine:
         since: str | None = None,
         until: str | None = None,
         offset: int = 0,
+        as_of: dt.date | str | None = None,
     ) -> Answer:
         """The passages that answer `question`, best first, or `answered=False`.
 
-        `offset` skips that many results (for a "More" button)."""
+        `offset` skips that many results (for a "More" button); `as_of` is the day the question
+        is asked (default: none, so no moment is preferred; "this week" then means this week)."""
         question = self.check_question(question)
         k = max(1, min(k or self.settings.default_k, self.settings.max_k))
-        return self.searcher.ask(question, collections, k, outlets, since, until, offset)
+        return self.searcher.ask(question, collections, k, outlets, since, until, offset, _day(as_of))
 
-    def quote(self, text: str, collections: Sequence[str] = (GLOBAL,), limit: int = 10) -> list[QuoteMatch]:
+    def quote(
+        self, text: str, collections: Sequence[str] = (GLOBAL,), limit: int = 10, as_of: dt.date | str | None = None
+    ) -> list[QuoteMatch]:
         """Who is quoted saying `text` (or "did X say ..."), exact and near-exact matches first.
         When nothing matches closely, the few passages that answer it as a question."""
-        return self.searcher.quote(self.check_question(text), collections, limit)
+        return self.searcher.quote(self.check_question(text), collections, limit, _day(as_of))
 
     def compare(
         self,
@@ -512,10 +529,11 @@ class Engine:
         outlets: Sequence[str] | None = None,
         since: str | None = None,
         until: str | None = None,
+        as_of: dt.date | str | None = None,
     ) -> Comparison:
         """Each outlet's best passages on a topic, outlets ordered by their best passage."""
         topic = self.check_question(topic)
-        return self.searcher.compare(topic, collections, per_outlet, max_outlets, outlets, since, until)
+        return self.searcher.compare(topic, collections, per_outlet, max_outlets, outlets, since, until, _day(as_of))
 
     def _view(self, question: str, collections, outlets, since, until) -> View | None:
         """The indexes and the passage ids a question may search, or None when there are none."""
@@ -543,8 +561,28 @@ def _validate(article: ParsedArticle) -> None:
         raise BadSource(f"{source}: the URL must start with http:// or https://")
 
 
+def _embedding_inputs(article: ParsedArticle) -> list[str]:
+    return [passage_text(article.title, None, p) for p in article.paragraphs]
+
+
+def _reembed(old: Article | None, new: ParsedArticle, chash: str) -> bool:
+    """Whether the passages must be embedded (again): new text, or a new headline, which each
+    passage is read with."""
+    return old is None or old.content_hash != chash or old.title != new.title
+
+
 def _same_meta(old: Article, new: ParsedArticle) -> bool:
     return all(getattr(old, f) == getattr(new, f) for f in META_FIELDS)
+
+
+def _day(value: dt.date | str | None) -> dt.date | None:
+    """An as-of date from a date or `YYYY-MM-DD`; a bad one is the user's error, said plainly."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return parse_date(value)
+    except ValueError as err:
+        raise BadQuestion(f"the as-of date: {err}") from None
 
 
 def _size(path: Path) -> int:

@@ -1,0 +1,230 @@
+"""Signals: what ranking knows about each candidate, as numbers. The fitted model
+(`model.py`) weighs them; `benchmarks/fit_ranker.py` learns the weights from real questions.
+
+Two kinds. `passage_signals` differ between a question's candidates and decide their order;
+`question_signals` are the same for all of them and say how likely the coverage answers the
+question at all, which the calibration uses. Everything here is numpy over the few dozen
+candidates of one question: it runs on every question, so it must stay cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import numpy as np
+
+from ..highlight import sentences
+from ..lexical import tokenize
+from ..numbers import normalise_numbers
+from ..store import normalise_text
+from .candidates import Pool
+from .question import Query, names_in
+
+PASSAGE_SIGNALS = (
+    "cosine",  # question · passage (read with its headline)
+    "cosine_gap",  # below the best candidate's cosine
+    "cosine_in_article",  # below the best cosine among its own article's candidates
+    "article_cosine",  # the best cosine of its article: how much the article is about it
+    "article_candidates",  # log of how many candidates its article has
+    "bm25",  # relative to the best BM25 among the candidates
+    "bm25_log",
+    "dense_rank",  # 1/log2(1 + rank), 0 when not returned
+    "lexical_rank",
+    "coverage",  # share of the question's rare-word weight in the passage
+    "coverage_headline",  # ... in its headline and section heading
+    "coverage_all",  # ... in passage, headline and heading together
+    "coverage_sentence",  # ... in its best single sentence (the words are near each other)
+    "missing_rarest",  # the rarest question word found nowhere in passage or headline (0..1)
+    "names",  # share of the question's names found in passage or headline
+    "numbers",  # share of the question's figures found
+    "number_answer",  # asks for a figure, and the passage holds figures the question lacks
+    "date_answer",  # asks "when", and the passage holds a date
+    "name_answer",  # asks "who" or "where", and the passage holds names the question lacks
+    "quote_answer",  # asks what someone said, and the passage quotes someone
+    "quotation",
+    "words",  # log length
+    "sentence_end",  # ends like prose (not a teaser, heading or caption)
+    "question_mark",
+    "short",  # fewer than 8 words
+    "position",  # paragraph number / paragraphs in the article
+    "lede",  # one of the first two paragraphs
+    "staleness",  # log days before the as-of date, relative to the freshest candidate
+    "after",  # published after the as-of date
+    "undated",
+    "in_moment",  # published within the moment the question names ("this week", "in March")
+    "off_moment",  # log days away from that moment
+)
+QUESTION_SIGNALS = (
+    "q_cosine",  # the best cosine among all candidates
+    "q_coverage",  # the best coverage_all among all candidates
+    "q_unknown",  # share of the question's rare-word weight that no held passage uses
+    "q_bm25",  # log of the best BM25
+    "q_terms",  # log of how many rare words it has
+)
+
+_DATE = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|yesterday|today|tonight|(?:19|20)\d\d)\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_QUOTATION = re.compile(r"[\"“”]|(?:^|\s)['‘](?=\w)")
+_PROSE_END = (".", "!", '"', "”", "’", "'", ")", "…")
+
+
+def _day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def passage_signals(q: Query, pool: Pool) -> np.ndarray:
+    """(candidates, len(PASSAGE_SIGNALS)) float64."""
+    n = len(pool)
+    cosine = pool.cosine
+    articles = pool.article_ids
+    best_in_article = np.full(n, -1.0)
+    count_in_article = np.zeros(n)
+    for a in np.unique(articles):
+        mask = articles == a
+        best_in_article[mask] = cosine[mask].max()
+        count_in_article[mask] = mask.sum()
+    top_bm25 = pool.bm25.max() if n else 0.0
+
+    passage_tokens = [set(t) for t in tokenize(pool.texts)]
+    context = [f"{t} {h or ''}" for t, h in zip(pool.titles, pool.headings, strict=True)]
+    unique_context = list(dict.fromkeys(context))
+    context_tokens = dict(zip(unique_context, (set(t) for t in tokenize(unique_context)), strict=True))
+    weight = q.idf / q.weight
+    terms = q.terms
+
+    def share(tokens: set[str]) -> float:
+        return float(sum(w for t, w in zip(terms, weight, strict=True) if t in tokens))
+
+    coverage = np.array([share(t) for t in passage_tokens])
+    coverage_headline = np.array([share(context_tokens[c]) for c in context])
+    both = [p | context_tokens[c] for p, c in zip(passage_tokens, context, strict=True)]
+    coverage_all = np.array([share(t) for t in both])
+    top_idf = q.idf.max() if len(q.idf) else 1.0
+    missing = np.array(
+        [
+            max((i for t, i in zip(terms, q.idf, strict=True) if t not in b), default=0.0) / (top_idf or 1.0)
+            for b in both
+        ]
+    )
+    coverage_sentence = np.zeros(n)
+    for k, text in enumerate(pool.texts):
+        if coverage[k] > 0:
+            parts = sentences(text)
+            coverage_sentence[k] = max(share(set(t)) for t in tokenize(parts)) if len(parts) > 1 else coverage[k]
+
+    lowered = [normalise_text(f"{t} {c}") for t, c in zip(pool.texts, context, strict=True)]
+    names = np.array([_share_of_phrases(q.names, text) for text in lowered])
+    figures = [set(_NUMBER.findall(normalise_numbers(t))) for t in pool.texts]
+    numbers = np.array([sum(x in f for x in q.numbers) / len(q.numbers) if q.numbers else 0.0 for f in figures])
+    asked_names = set(q.names) | set(normalise_text(q.text).split())
+    novel_figures = np.array([math.log1p(len(f - set(q.numbers))) for f in figures])
+    dates = np.array([math.log1p(len(_DATE.findall(t))) for t in pool.texts])
+    novel_names = np.array([math.log1p(len([x for x in names_in(t) if x not in asked_names])) for t in pool.texts])
+    quotation = np.array([1.0 if _QUOTATION.search(t) else 0.0 for t in pool.texts])
+
+    words = np.array([len(t.split()) for t in pool.texts], dtype=np.float64)
+    stripped = [t.rstrip() for t in pool.texts]
+    sentence_end = np.array([1.0 if t.endswith(_PROSE_END) else 0.0 for t in stripped])
+    question_mark = np.array([1.0 if t.endswith("?") else 0.0 for t in stripped])
+
+    staleness, after, undated, in_moment, off_moment = _time(q, pool)
+    return np.column_stack(
+        [
+            cosine,
+            cosine - (cosine.max() if n else 0.0),
+            cosine - best_in_article,
+            best_in_article,
+            np.log1p(count_in_article),
+            pool.bm25 / (top_bm25 or 1.0),
+            np.log1p(pool.bm25),
+            _reciprocal_log(pool.dense_rank),
+            _reciprocal_log(pool.lexical_rank),
+            coverage,
+            coverage_headline,
+            coverage_all,
+            coverage_sentence,
+            missing,
+            names,
+            numbers,
+            novel_figures * ("number" in q.wants),
+            dates * ("date" in q.wants),
+            novel_names * bool({"person", "place"} & q.wants),
+            quotation * ("quote" in q.wants or "person" in q.wants),
+            quotation,
+            np.log(np.maximum(words, 1.0)),
+            sentence_end,
+            question_mark,
+            (words < 8).astype(np.float64),
+            pool.ordinals / np.maximum(pool.paragraphs, 1),
+            (pool.ordinals <= 2).astype(np.float64),
+            staleness,
+            after,
+            undated,
+            in_moment,
+            off_moment,
+        ]
+    ).reshape(n, len(PASSAGE_SIGNALS))
+
+
+def question_signals(q: Query, pool: Pool, passage: np.ndarray) -> np.ndarray:
+    """(len(QUESTION_SIGNALS),) float64, from the passage signals already computed."""
+    col = PASSAGE_SIGNALS.index
+    n = len(pool)
+    unknown = float(q.idf[~q.known].sum() / q.weight) if len(q.terms) else 0.0
+    return np.array(
+        [
+            passage[:, col("cosine")].max() if n else 0.0,
+            passage[:, col("coverage_all")].max() if n else 0.0,
+            unknown,
+            math.log1p(pool.bm25.max()) if n else 0.0,
+            math.log1p(len(q.terms)),
+        ]
+    )
+
+
+def _reciprocal_log(ranks: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(ranks))
+    present = ranks > 0
+    out[present] = 1.0 / np.log2(1.0 + ranks[present])
+    return out
+
+
+def _share_of_phrases(phrases: list[str], text: str) -> float:
+    if not phrases:
+        return 0.0
+    padded = f" {text} "
+    return sum(1 for p in phrases if f" {p} " in padded) / len(phrases)
+
+
+def _time(q: Query, pool: Pool) -> tuple[np.ndarray, ...]:
+    """Staleness against the as-of date, and fit with the moment the question names."""
+    n = len(pool)
+    days = [_day(p) for p in pool.published]
+    undated = np.array([1.0 if d is None else 0.0 for d in days])
+    staleness, after, in_moment, off_moment = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    if q.as_of is not None:
+        ages = np.array([(q.as_of - d).days if d else np.nan for d in days], dtype=np.float64)
+        after = np.nan_to_num((ages < 0).astype(np.float64))
+        logs = np.log1p(np.clip(ages, 0, None))
+        if np.isfinite(logs).any():
+            staleness = np.nan_to_num(logs - np.nanmin(logs))
+    if q.moment is not None:
+        for k, d in enumerate(days):
+            if d is None:
+                continue
+            if q.moment.start <= d <= q.moment.end:
+                in_moment[k] = 1.0
+            else:
+                gap = (q.moment.start - d).days if d < q.moment.start else (d - q.moment.end).days
+                off_moment[k] = math.log1p(gap)
+    return staleness, after, undated, in_moment, off_moment
