@@ -108,4 +108,4 @@ def test_a_page_saved_by_a_browser_keeps_its_address():
     saved = "<!-- saved from url=(0040)https://www.harbortimes.example/s/storm -->\n" + html
     article = parse_bytes(saved.encode(), ".html", "saved.html")
     assert article.url == "https://www.harbortimes.example/s/storm"
-    assert article.outlet == "harbortimes.example"
+    assert article.outlet == "Harbor Times"  # the site name its <title> ends with
