@@ -43,7 +43,7 @@ _CREDIT = re.compile(
     re.I,
 )
 _CONTRIBUTED = re.compile(r"\bcontributed (?:to this report|reporting|to this story)\.?\)?$", re.I)
-_BYLINE = re.compile(r"^(?:by|par|von|di|por)\s+[A-ZÀ-Þ][\w.'’-]*(?:[ ,]+[\w.'’&-]+){0,8}$")
+_BYLINE = re.compile(r"^(?:[Bb]y|BY|[Pp]ar|[Vv]on|[Dd]i|[Pp]or)\s+[A-ZÀ-Þ][\w.'’-]*(?:[ ,]+[\w.'’&-]+){0,8}$")
 _CAPTION = re.compile(
     r"(?:\b(?:photo|photograph|image|picture|illustration|credit|courtesy|file photo)s?\s*(?::|by\b)|"
     r"getty images|\bafp\b/|/afp\b|reuters/|\bap photo\b|\(ap\)$|image copyright|image caption|"
@@ -91,7 +91,7 @@ def html_blocks(body) -> list[Block]:
                 blocks.append(Block("heading", text, level=level))
         elif tag == "list":
             for item in el.iter("item"):
-                if item.getparent() is el and (text := one_line(text_of(item))):
+                if item.getparent() is el and (text := _LIST_MARKER.sub("", one_line(text_of(item)))):
                     blocks.append(Block("list_item", text))
         elif tag == "quote":
             text = one_line(text_of(el))
@@ -250,6 +250,7 @@ def _pack(lines: list[str], group: list[Block]) -> Iterable[tuple[str, list[Bloc
 
 
 _LOOSE = re.compile(r"[\W_]+")
+_LIST_MARKER = re.compile(r"^[-*•]\s+")
 
 
 def _loose(text: str) -> str:

@@ -28,6 +28,7 @@ from .lexical import LexicalIndex, query_terms
 from .models import (
     Answer,
     Article,
+    Block,
     Comparison,
     Hit,
     IngestOutcome,
@@ -432,6 +433,12 @@ class Engine:
         with self._lock:
             article = self.store.article(article_id, collections)
             return article, self.store.passages_of(article_id)
+
+    def blocks(self, article_id: int, collections: Sequence[str] | None = None) -> list[Block]:
+        """Every block of the article in order (headings, captions, lists ...), as a reader sees it."""
+        with self._lock:
+            self.store.article(article_id, collections)
+            return self.store.blocks_of(article_id)
 
     def passage(
         self, article_id: int, ordinal: int, collections: Sequence[str] | None = None
