@@ -65,7 +65,8 @@ def cli(ctx: click.Context, data_dir: Path | None, env_file: str, verbose: int, 
     try:
         settings = Settings.from_env(env_file, data_dir=data_dir)
     except CoverageError as err:
-        raise click.ClickException(str(err)) from None
+        click.echo(f"error: {err}", err=True)
+        ctx.exit(2)
     level = [settings.log_level if verbose == 0 else "INFO", "INFO", "DEBUG"][min(verbose, 2)]
     if verbose == 0 and settings.log_level == "INFO":
         level = "WARNING"  # the CLI prints what matters; -v shows the library's log
@@ -143,6 +144,7 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
         as_of=date_type(as_of),
     )
     engine = c.engine
+    engine.check_filters(kwargs["collections"], kwargs["outlets"], kwargs["since"], kwargs["until"])
     if question == "-":
         for line in sys.stdin:
             line = line.rstrip("\n")
@@ -172,13 +174,16 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
 @pass_ctx
 def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections, outlets, since, until, as_of) -> None:
     """Show how each outlet covered TOPIC: its best passages, side by side."""
+    collections, outlets = list(collections) or [GLOBAL], list(outlets) or None
+    since, until = date_type(since), date_type(until)
+    c.engine.check_filters(collections, outlets, since, until)
     result = c.engine.compare(
         topic,
-        collections=list(collections) or [GLOBAL],
+        collections=collections,
         per_outlet=per_outlet,
-        outlets=list(outlets) or None,
-        since=date_type(since),
-        until=date_type(until),
+        outlets=outlets,
+        since=since,
+        until=until,
         as_of=date_type(as_of),
     )
     if as_json:
@@ -242,11 +247,45 @@ def articles(c: Context, outlet: str | None, limit: int, offset: int, as_json: b
 def source(c: Context, article_id: int, as_json: bool) -> None:
     """Show one article's metadata and its numbered paragraphs."""
     article, passages = c.engine.article(article_id)
+    blocks = c.engine.blocks(article_id)
     if as_json:
-        data = {**article.__dict__, "passages": [{"paragraph": p.ordinal, "text": p.text} for p in passages]}
+        data = {
+            **article.__dict__,
+            "passages": [{"paragraph": p.ordinal, "text": p.text, "heading": p.heading} for p in passages],
+            "blocks": [b.__dict__ for b in blocks],
+        }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render.article_detail(article, passages))
+        click.echo(render.article_detail(article, passages, blocks))
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@click.option("--title", help="The headline.")
+@click.option("--outlet", help="The outlet (publisher) name.")
+@click.option("--author", help="The author(s), as the byline names them.")
+@click.option("--published", help="The publication date (YYYY-MM-DD).")
+@click.option("--url", help="The canonical URL.")
+@click.option(
+    "--clear",
+    "clear",
+    multiple=True,
+    type=click.Choice(["outlet", "author", "published", "url"]),
+    help="Make a field unknown (repeatable).",
+)
+@click.option("--by", "actor", default="cli", show_default=True, help="Who is editing (kept in the history).")
+@pass_ctx
+def edit(c: Context, article_id: int, clear, actor: str, **fields) -> None:
+    """Correct an article's metadata; the text is not re-embedded."""
+    changes = {k: v for k, v in fields.items() if v is not None}
+    overlap = set(changes) & set(clear)
+    if overlap:
+        raise click.UsageError(f"--{sorted(overlap)[0]} is both set and cleared")
+    changes.update(dict.fromkeys(clear))
+    if not changes:
+        raise click.UsageError("give at least one of --title, --outlet, --author, --published, --url, --clear")
+    article = c.engine.edit(article_id, changes, actor=actor)
+    click.echo(f"Edited article {article.id}: {render.attribution(article)}")
 
 
 @cli.command()
@@ -299,9 +338,12 @@ def evaluate_cmd(
 
     items = load_questions(questions)
     if split:
+        splits = sorted({q.split for q in items if q.split})
         items = [q for q in items if q.split == split]
+        if not items:
+            raise CoverageError(f"no split named {split!r} in {questions}; splits: {', '.join(splits) or 'none'}")
     if not items:
-        raise click.ClickException(f"no questions{f' in split {split}' if split else ''} in {questions}")
+        raise CoverageError(f"no questions in {questions}")
     if as_of:
         default = normalise_date(as_of)
         for q in items:

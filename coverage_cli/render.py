@@ -6,7 +6,7 @@ import textwrap
 
 import click
 
-from retrieval.models import Answer, Article, Comparison, Hit, IngestReport, Passage
+from retrieval.models import Answer, Article, Block, Comparison, Hit, IngestReport, Passage
 
 NO_ANSWER = "The coverage held here does not answer that question."
 
@@ -92,7 +92,9 @@ def article_table(rows: list[Article]) -> str:
     return "\n".join(out)
 
 
-def article_detail(article: Article, passages: list[Passage]) -> str:
+def article_detail(article: Article, passages: list[Passage], blocks: list[Block] | None = None) -> str:
+    """The article as a reader sees it: headings, paragraphs with their ¶ numbers, and the
+    captions, teasers and embeds that are shown but never quoted (marked by their kind)."""
     head = [
         click.style(article.title, bold=True),
         f"id {article.id} · collection {article.collection}",
@@ -103,8 +105,25 @@ def article_detail(article: Article, passages: list[Passage]) -> str:
         f"added:     {article.added_at} by {article.added_by or 'unknown'}",
         "",
     ]
-    body = [_wrap(p.text, indent=f"¶{p.ordinal:<3} ", subsequent=" " * 5) for p in passages]
-    return "\n".join(head) + "\n".join(body)
+    if not blocks:  # stored before blocks were kept: the passages are the article
+        body = [_wrap(p.text, indent=f"¶{p.ordinal:<3} ", subsequent=" " * 5) for p in passages]
+        return "\n".join(head) + "\n".join(body)
+    body = []
+    shown: set[int] = set()
+    for block in blocks:
+        if block.kind == "heading":
+            body += ["", click.style(block.text, bold=True)]
+        elif block.passage is not None and block.kind in ("list_item", "table_row"):
+            mark = f"¶{block.passage}" if block.passage not in shown else ""
+            body.append(_wrap(("• " if block.kind == "list_item" else "") + block.text, f"{mark:<5}", " " * 7))
+        elif block.passage is not None:
+            mark = f"¶{block.passage}" if block.passage not in shown else ""
+            body.append(_wrap(block.text, indent=f"{mark:<5}", subsequent=" " * 5))
+        else:
+            body.append(_wrap(f"[{block.kind.replace('_', ' ')}] {block.text}", indent=" " * 5))
+        if block.passage is not None:
+            shown.add(block.passage)
+    return "\n".join(head) + "\n".join(body).lstrip("\n")
 
 
 def stats(data: dict) -> str:

@@ -19,11 +19,12 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
+from .blocks import MAX_PASSAGE_CHARS
 from .embed import Encoder, make_encoder, passage_text, vector_key
-from .errors import BadQuestion, BadSource, CoverageError, NotFound
+from .errors import BadFilter, BadQuestion, BadSource, CoverageError, NotFound
 from .index import VectorIndex, ivf_lists
 from .lexical import LexicalIndex
-from .models import Answer, Article, Comparison, IngestOutcome, IngestReport, ParsedArticle, Passage
+from .models import Answer, Article, Block, Comparison, IngestOutcome, IngestReport, ParsedArticle, Passage
 from .parse import clean_meta, normalise_date
 from .quotes import QuoteMatch
 from .search import Searcher
@@ -32,6 +33,7 @@ from .search.when import parse_date
 from .settings import Settings
 from .sources import expand, read_sources
 from .store import Store, content_hash
+from .text import split_long
 
 log = logging.getLogger(__name__)
 
@@ -322,9 +324,9 @@ class Engine:
                     own = encoded[i] if i in encoded else self.encoder.encode(_embedding_inputs(article))
                     if old is not None:
                         removed_ids += self.store.delete_passages(article_id)
-                    added_ids += self.store.insert_passages(article_id, article.paragraphs, own)
+                    added_ids += self.store.insert_passages(article_id, article.paragraphs, own, article.headings)
                     added_vectors.append(own)
-                self.store.log(collection, article_id, status, added_by, article.title)
+                self.store.log(collection, article_id, status, added_by, _history_detail(old, article, text_changed))
                 report.outcomes.append(
                     IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
                 )
@@ -387,24 +389,27 @@ class Engine:
     def edit(
         self, article_id: int, changes: dict, collections: Sequence[str] | None = None, actor: str | None = None
     ) -> Article:
-        """Correct an article's metadata (title, outlet, author, published, url, language). A new
-        headline re-embeds the article's passages, which are read with it; nothing else does."""
+        """Correct an article's metadata (title, outlet, author, published, url, language),
+        checked as ingest checks it. A new headline re-embeds the article's passages, which are
+        read with it; nothing else touches the text or its embeddings."""
         fields = {}
         for key, value in changes.items():
             if key not in META_FIELDS:
                 raise BadSource(f"{key} cannot be edited; editable: {', '.join(META_FIELDS)}")
-            value = " ".join(str(value).split()) if value is not None else None
-            if key == "published":
-                value = normalise_date(value)
-            if key == "title" and not value:
+            if key == "title" and not (value or "").strip():
                 raise BadSource("the headline cannot be empty")
-            fields[key] = value or None
+            fields[key] = clean_meta({key: value}, "the edit").get(key) if value is not None else None
+        if not fields:
+            raise BadSource(f"nothing to change; give one of: {', '.join(META_FIELDS)}")
         with self._writing():
             article = self.store.article(article_id, collections)
+            held = self.store.article_with_url(article.collection, fields["url"]) if fields.get("url") else None
+            if held is not None and held.id != article_id:
+                raise BadSource(f"article {held.id} in {article.collection} already has the URL {fields['url']}")
             vectors = None
             if fields.get("title", article.title) != article.title:
                 passages = self.store.passages_of(article_id)
-                vectors = self.encoder.encode([passage_text(fields["title"], None, p.text) for p in passages])
+                vectors = self.encoder.encode([passage_text(fields["title"], p.heading, p.text) for p in passages])
             with self._change():
                 self.store.update_fields(article_id, fields)
                 if vectors is not None and self._index is not None:
@@ -419,6 +424,12 @@ class Engine:
         with self._lock:
             article = self.store.article(article_id, collections)
             return article, self.store.passages_of(article_id)
+
+    def blocks(self, article_id: int, collections: Sequence[str] | None = None) -> list[Block]:
+        """Every block of the article in order (headings, captions, lists ...), as a reader sees it."""
+        with self._lock:
+            self.store.article(article_id, collections)
+            return self.store.blocks_of(article_id)
 
     def passage(
         self, article_id: int, ordinal: int, collections: Sequence[str] | None = None
@@ -485,6 +496,37 @@ class Engine:
             }
 
     # -- asking -----------------------------------------------------------------------------
+    def check_filters(
+        self,
+        collections: Sequence[str],
+        outlets: Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
+        """Refuse filters that can match nothing, saying why: an empty date range, a collection
+        or outlet that holds no article, or a combination with no article in it."""
+        since, until = normalise_date(since), normalise_date(until)
+        if since and until and since > until:
+            raise BadFilter(f"the date range is empty: since {since} is after until {until}")
+        with self._lock:
+            self._sync()
+            held = self.store.collections()
+            missing = [c for c in collections if c not in held]
+            if missing:
+                raise BadFilter(f"no collection named {missing[0]!r}; collections held: {_listing(held)}")
+            where = ", ".join(collections)
+            if outlets:
+                known = {o.lower(): o for o in self._outlets(collections)}
+                unknown = [o for o in outlets if o.lower() not in known]
+                if unknown:
+                    raise BadFilter(
+                        f"no outlet named {unknown[0]!r} in {where}; outlets held: {_listing(sorted(known.values()))}"
+                    )
+            if (since or until) and not self.store.count_matching(list(collections), outlets, since, until):
+                span = f"from {since or 'the start'} to {until or 'today'}"
+                whose = f" from {', '.join(outlets)}" if outlets else ""
+                raise BadFilter(f"no article{whose} in {where} is dated {span} (articles with no date are left out)")
+
     def check_question(self, question: str) -> str:
         question = " ".join((question or "").split())
         if not question:
@@ -547,22 +589,49 @@ class Engine:
             return View(self._index, self._lexical_index(), allowed, named)
 
 
+def _listing(names: Sequence[str], limit: int = 10) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def _validate(article: ParsedArticle) -> None:
+    """Check an article from any path (files, the bot, code) as ingest checks it: metadata
+    within limits and the URL normalised; an over-long paragraph is split, not refused."""
     source = article.source or "article"
     if not article.title.strip():
         raise BadSource(f"{source}: the headline is empty")
+    fields = {f: getattr(article, f) for f in META_FIELDS}
+    for key, value in clean_meta(fields, source).items():
+        setattr(article, key, value)
     if not article.paragraphs:
         raise BadSource(f"{source}: the article has no paragraphs")
+    if any(len(p) > MAX_PARAGRAPH_CHARS for p in article.paragraphs):
+        texts, headings = [], []
+        for i, paragraph in enumerate(article.paragraphs):
+            pieces = split_long(paragraph, MAX_PASSAGE_CHARS)
+            texts += pieces
+            headings += [article.heading_of(i)] * len(pieces)
+        article.paragraphs, article.headings = texts, headings
     if len(article.paragraphs) > MAX_PARAGRAPHS:
         raise BadSource(f"{source}: {len(article.paragraphs)} paragraphs is more than the {MAX_PARAGRAPHS} allowed")
-    if any(len(p) > MAX_PARAGRAPH_CHARS for p in article.paragraphs):
-        raise BadSource(f"{source}: a paragraph is longer than {MAX_PARAGRAPH_CHARS} characters")
-    if article.url and not article.url.startswith(("http://", "https://")):
-        raise BadSource(f"{source}: the URL must start with http:// or https://")
+
+
+def _history_detail(old: Article | None, new: ParsedArticle, text_changed: bool) -> str:
+    """What an add did, for the history: the headline, or what an update changed."""
+    if old is None:
+        return new.title
+    changes = [
+        f"{f}: {getattr(old, f)!r} → {getattr(new, f)!r}" for f in META_FIELDS if getattr(old, f) != getattr(new, f)
+    ]
+    if text_changed:
+        changes.append(f"text: {old.paragraphs} → {len(new.paragraphs)} paragraphs")
+    return f"{new.title} ({'; '.join(changes) or 'no change'})"
 
 
 def _embedding_inputs(article: ParsedArticle) -> list[str]:
-    return [passage_text(article.title, None, p) for p in article.paragraphs]
+    return [passage_text(article.title, article.heading_of(i), p) for i, p in enumerate(article.paragraphs)]
 
 
 def _reembed(old: Article | None, new: ParsedArticle, chash: str) -> bool:

@@ -17,6 +17,10 @@ class BadQuestion(CoverageError):
     """The question is empty, too long, or otherwise unusable."""
 
 
+class BadFilter(CoverageError):
+    """A collection, outlet or date filter that can match nothing."""
+
+
 class BadSource(CoverageError):
     """A file, page or URL could not be turned into an article."""
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import NotFound
-from .models import Article, ParsedArticle, Passage
+from .models import Article, Block, ParsedArticle, Passage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -76,7 +76,25 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 #: Schema changes after SCHEMA, in order; `PRAGMA user_version` is how many have run. Append
 #: only: a store made by an older version runs the ones it lacks when it is opened.
-MIGRATIONS: list[str] = []
+MIGRATIONS: list[str] = [
+    # 1: the typed article. Each passage keeps the section heading it sits under; every block
+    # of the article (headings, captions, lists ...) is kept in order for showing it whole;
+    # `source` is the file or address it was read from, so re-adding it finds it again.
+    """
+    ALTER TABLE passages ADD COLUMN heading TEXT;
+    ALTER TABLE articles ADD COLUMN source TEXT;
+    CREATE TABLE IF NOT EXISTS article_blocks (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        level INTEGER,
+        passage INTEGER,
+        PRIMARY KEY (article_id, ordinal)
+    );
+    CREATE INDEX IF NOT EXISTS articles_source ON articles(collection, source);
+    """,
+]
 
 ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.outlet, a.author, a.published, a.url, a.language, "
@@ -105,7 +123,9 @@ def content_hash(paragraphs: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(normalise_text(p) for p in paragraphs).encode()).hexdigest()
 
 
-def _article(row: sqlite3.Row) -> Article:
+def _article(row: sqlite3.Row | dict) -> Article:
+    if isinstance(row, dict):
+        return Article(**row)
     return Article(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - Row iterates values
 
 
@@ -162,8 +182,9 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------------
     def find_existing(self, collection: str, article: ParsedArticle, chash: str) -> Article | None:
-        """The stored article this one would replace: same canonical URL, or same text from
-        the same outlet. The same text from another outlet is a syndicated copy, kept apart."""
+        """The stored article this one would replace: same canonical URL, or the same text from
+        the same outlet (or from the same file, or where either outlet is unknown). The same
+        text from another outlet is a syndicated copy, kept apart."""
         if article.url:
             row = self.db.execute(
                 f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND url = ?",
@@ -172,14 +193,42 @@ class Store:
             if row:
                 return _article(row)
         rows = self.db.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND content_hash = ?",
+            f"SELECT {ARTICLE_COLUMNS}, a.source AS source FROM articles a WHERE collection = ? AND content_hash = ?",
             (collection, chash),
         ).fetchall()
+        new_outlet = (article.outlet or "").lower()
         for row in rows:
-            same_outlet = (row["outlet"] or "").lower() == (article.outlet or "").lower()
-            if same_outlet and (row["url"] is None or article.url is None or row["url"] == article.url):
-                return _article(row)
+            old_outlet = (row["outlet"] or "").lower()
+            same_source = row["source"] is not None and row["source"] == article.origin
+            if old_outlet == new_outlet or not old_outlet or not new_outlet or same_source:
+                return _article({k: row[k] for k in row.keys() if k != "source"})  # noqa: SIM118
         return None
+
+    def article_with_url(self, collection: str, url: str) -> Article | None:
+        row = self.db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND url = ?", (collection, url)
+        ).fetchone()
+        return _article(row) if row else None
+
+    def collections(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT collection FROM articles ORDER BY collection")]
+
+    def count_matching(
+        self, collections: Sequence[str], outlets: Sequence[str] | None, since: str | None, until: str | None
+    ) -> int:
+        """Articles a query's filters let through."""
+        sql = f"SELECT COUNT(*) FROM articles WHERE collection IN ({_marks(collections)})"
+        args: list = list(collections)
+        if outlets:
+            sql += f" AND lower(outlet) IN ({_marks(outlets)})"
+            args += [o.lower() for o in outlets]
+        if since:
+            sql += " AND published >= ?"
+            args.append(since)
+        if until:
+            sql += " AND published <= ?"
+            args.append(until)
+        return self.db.execute(sql, args).fetchone()[0]
 
     def article(self, article_id: int, collections: Sequence[str] | None = None) -> Article:
         row = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE id = ?", (article_id,)).fetchone()
@@ -253,17 +302,25 @@ class Store:
 
     def passages_of(self, article_id: int) -> list[Passage]:
         rows = self.db.execute(
-            "SELECT id, article_id, ordinal, text FROM passages WHERE article_id = ? ORDER BY ordinal",
+            "SELECT id, article_id, ordinal, text, heading FROM passages WHERE article_id = ? ORDER BY ordinal",
             (article_id,),
         ).fetchall()
         return [Passage(*r) for r in rows]
+
+    def blocks_of(self, article_id: int) -> list[Block]:
+        """Every block of the article in order; empty for articles stored before blocks were."""
+        rows = self.db.execute(
+            "SELECT kind, text, level, passage FROM article_blocks WHERE article_id = ? ORDER BY ordinal",
+            (article_id,),
+        ).fetchall()
+        return [Block(*r) for r in rows]
 
     def passages_by_ids(self, ids: Iterable[int]) -> dict[int, Passage]:
         ids = [int(i) for i in ids]
         if not ids:
             return {}
         rows = self.db.execute(
-            f"SELECT id, article_id, ordinal, text FROM passages WHERE id IN ({_marks(ids)})", ids
+            f"SELECT id, article_id, ordinal, text, heading FROM passages WHERE id IN ({_marks(ids)})", ids
         ).fetchall()
         return {r[0]: Passage(*r) for r in rows}
 
@@ -325,7 +382,7 @@ class Store:
 
     def candidate_rows(self, ids: Iterable[int]) -> list[tuple]:
         """What ranking reads of each candidate, in one query: (id, article_id, ordinal, text,
-        text_hash, vector, title, outlet, published, paragraphs in its article)."""
+        text_hash, vector, title, outlet, published, paragraphs in its article, heading)."""
         ids = [int(i) for i in ids]
         if not ids:
             return []
@@ -333,7 +390,7 @@ class Store:
         cursor.row_factory = None
         return cursor.execute(
             "SELECT p.id, p.article_id, p.ordinal, p.text, p.text_hash, p.vector, a.title, a.outlet, a.published, "
-            "(SELECT MAX(q.ordinal) FROM passages q WHERE q.article_id = p.article_id) "
+            "(SELECT MAX(q.ordinal) FROM passages q WHERE q.article_id = p.article_id), p.heading "
             f"FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({_marks(ids)})",
             ids,
         ).fetchall()
@@ -375,18 +432,18 @@ class Store:
             yield np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
             last = rows[-1][0]
 
-    def iter_embedding_inputs(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, list[tuple[str, None, str]]]]:
+    def iter_embedding_inputs(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, list[tuple]]]:
         """(ids, [(headline, section heading, text)]) in id order: what each passage is embedded from."""
         last = 0
         while True:
             rows = self.db.execute(
-                "SELECT p.id, a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id "
+                "SELECT p.id, a.title, p.heading, p.text FROM passages p JOIN articles a ON a.id = p.article_id "
                 "WHERE p.id > ? ORDER BY p.id LIMIT ?",
                 (last, batch),
             ).fetchall()
             if not rows:
                 return
-            yield np.array([r[0] for r in rows], dtype=np.int64), [(r[1], None, r[2]) for r in rows]
+            yield np.array([r[0] for r in rows], dtype=np.int64), [(r[1], r[2], r[3]) for r in rows]
             last = rows[-1][0]
 
     def replace_article_vectors(self, article_id: int, vectors: np.ndarray) -> list[int]:
@@ -413,7 +470,7 @@ class Store:
     def insert_article(self, collection: str, article: ParsedArticle, chash: str, added_by: str | None) -> int:
         cur = self.db.execute(
             "INSERT INTO articles(collection, url, outlet, title, author, published, language, "
-            "added_at, added_by, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "added_at, added_by, content_hash, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 collection,
                 article.url,
@@ -425,14 +482,17 @@ class Store:
                 now(),
                 added_by,
                 chash,
+                article.origin,
             ),
         )
-        return int(cur.lastrowid)
+        article_id = int(cur.lastrowid)
+        self.replace_blocks(article_id, article.blocks)
+        return article_id
 
     def update_article(self, article_id: int, article: ParsedArticle, chash: str) -> None:
         self.db.execute(
             "UPDATE articles SET url=?, outlet=?, title=?, author=?, published=?, language=?, "
-            "content_hash=? WHERE id=?",
+            "content_hash=?, source=coalesce(?, source) WHERE id=?",
             (
                 article.url,
                 article.outlet,
@@ -441,8 +501,22 @@ class Store:
                 article.published,
                 article.language,
                 chash,
+                article.origin,
                 article_id,
             ),
+        )
+        self.replace_blocks(article_id, article.blocks)
+        # The text may be the same and only its headings changed: keep them in step.
+        self.db.executemany(
+            "UPDATE passages SET heading = ? WHERE article_id = ? AND ordinal = ?",
+            ((article.heading_of(i), article_id, i + 1) for i in range(len(article.paragraphs))),
+        )
+
+    def replace_blocks(self, article_id: int, blocks: Sequence[Block]) -> None:
+        self.db.execute("DELETE FROM article_blocks WHERE article_id = ?", (article_id,))
+        self.db.executemany(
+            "INSERT INTO article_blocks(article_id, ordinal, kind, text, level, passage) VALUES (?,?,?,?,?,?)",
+            ((article_id, i, b.kind, b.text, b.level, b.passage) for i, b in enumerate(blocks, start=1)),
         )
 
     def update_fields(self, article_id: int, fields: dict) -> None:
@@ -459,12 +533,20 @@ class Store:
         self.db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
         return ids
 
-    def insert_passages(self, article_id: int, paragraphs: Sequence[str], vectors: np.ndarray) -> list[int]:
+    def insert_passages(
+        self,
+        article_id: int,
+        paragraphs: Sequence[str],
+        vectors: np.ndarray,
+        headings: Sequence[str | None] | None = None,
+    ) -> list[int]:
         ids = []
+        headings = list(headings or [])
         for ordinal, (text, vector) in enumerate(zip(paragraphs, vectors, strict=True), start=1):
+            heading = headings[ordinal - 1] if ordinal <= len(headings) else None
             cur = self.db.execute(
-                "INSERT INTO passages(article_id, ordinal, text, text_hash, vector) VALUES (?,?,?,?,?)",
-                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes()),
+                "INSERT INTO passages(article_id, ordinal, text, text_hash, vector, heading) VALUES (?,?,?,?,?,?)",
+                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes(), heading),
             )
             ids.append(int(cur.lastrowid))
         return ids

@@ -1,6 +1,9 @@
 """The command line, run in-process through click with a real data folder."""
 
 import json
+import os
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -146,3 +149,104 @@ def test_eval_prints_the_figures(run, tmp_path):
     assert data["overall"]["hit@1"] == 1.0 and data["overall"]["declined_unanswerable"] == 1.0
     table = run("eval", str(questions)).stdout
     assert "hit@3" in table and "100.0" in table
+
+
+def errors_of(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_a_bad_file_in_a_folder_is_skipped_and_the_rest_added(run, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bridge.md").write_text((DATA / "bridge.md").read_text())
+    (folder / "bad.md").write_text("---\ntitle: Bad\npublished: 2025-13-45\n---\n\nSome text for the article.\n")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 2
+    assert "1 added, 0 updated, 0 unchanged, 2 skipped" in result.stdout
+    errors = errors_of(result)
+    assert any("bad.md: the date '2025-13-45' is not a real date" in e for e in errors)
+    assert any("photo.jpg: unsupported file type .jpg" in e for e in errors)
+
+
+@pytest.mark.parametrize(("files", "message"), [([], "the folder is empty"), (["a.csv"], "holds no article files")])
+def test_an_empty_or_unsupported_only_folder_is_an_error(run, tmp_path, files, message):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in files:
+        (folder / name).write_text("x,y\n")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 2 and len(errors_of(result)) == 1 and message in result.stderr
+
+
+def test_a_fifo_is_refused_at_once(run, tmp_path):
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    result = run("ingest", str(fifo))
+    assert result.exit_code == 2 and "not a regular file (a FIFO)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--outlet", "Nope Gazette"], "error: no outlet named 'Nope Gazette' in global; outlets held: Caliber.Az"),
+        (["--collection", "nope"], "error: no collection named 'nope'; collections held: global"),
+        (["--since", "2025-03-01", "--until", "2025-02-01"], "since 2025-03-01 is after until 2025-02-01"),
+    ],
+)
+@pytest.mark.parametrize("command", ["ask", "compare"])
+def test_filters_that_match_nothing_say_so(run, command, args, message):
+    result = run(command, "Russian losses", *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_settings_errors_are_one_line_and_status_2(run, monkeypatch):
+    monkeypatch.setenv("COVERAGE_BOT_INDEX", "bad")
+    result = run("stats")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: COVERAGE_BOT_INDEX must be auto, flat or ivf, not 'bad'"
+
+
+def test_eval_with_an_unknown_split_is_status_2(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"question": "Q?", "expected": [SEED_URL], "answer": "x", "split": "dev"}) + "\n")
+    result = run("eval", str(questions), "--split", "nosuch")
+    assert result.exit_code == 2 and "no split named 'nosuch'" in result.stderr and "splits: dev" in result.stderr
+
+
+def test_edit_corrects_metadata_without_reembedding(run):
+    [seed] = json.loads(run("articles", "--json").stdout)
+    result = run("edit", str(seed["id"]), "--published", "2025-01-24", "--author", "T. Hasanova")
+    assert result.exit_code == 0, result.output
+    assert "T. Hasanova" in result.stdout and "2025-01-24" in result.stdout
+    answer = json.loads(run("ask", "How many soldiers did Russia lose?", "--json").stdout)
+    assert answer["passages"][0]["article"]["published"] == "2025-01-24"
+    bad = run("edit", str(seed["id"]), "--published", "2025-13-45")
+    assert bad.exit_code == 2 and "not a real date" in bad.stderr
+    assert run("edit", str(seed["id"])).exit_code == 2
+
+
+def test_source_shows_the_article_as_a_reader_sees_it(run):
+    added = run("ingest", str(DATA / "typed.html"))
+    article_id = json.loads(run("articles", "--json").stdout)[0]["id"]
+    shown = run("source", str(article_id)).stdout
+    assert "What the work involves" in shown and "[teaser] Read more" in shown and "¶3" in shown
+    assert "• clearing the outer channel" in shown and "[embed]" in shown
+    assert added.exit_code == 0
+
+
+def test_a_fetched_page_is_stored_under_its_clean_address(run, tmp_path, monkeypatch):
+    from tests.retrieval.test_fetch import Handler
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+        port = httpd.server_address[1]
+        result = run("ingest", f"http://user:secret@127.0.0.1:{port}/storm")
+        assert result.exit_code == 0, result.output
+        row = json.loads(run("articles", "--json").stdout)[0]
+        assert row["url"] == "https://harbortimes.example/news/2025/02/03/storm-power"
+        assert "secret" not in json.dumps(row)
+    finally:
+        httpd.shutdown()

@@ -78,7 +78,7 @@ def gather(view: View, store: Store, vector: np.ndarray, terms: Sequence[str], n
         titles=[r[6] for r in rows],
         outlets=[r[7] or "" for r in rows],
         published=[r[8] for r in rows],
-        headings=[None] * len(rows),
+        headings=[r[10] for r in rows],
     )
 
 
