@@ -8,12 +8,12 @@ the figures are reported for both parts.
 
 1. order: a linear score over the passage signals, fitted listwise (softmax over each
    answerable question's candidates, L2 chosen by 5-fold cross-validation);
-2. relevance: a logistic calibration of that score with the question signals, fitted on
-   out-of-fold scores of every question (answerable or not), so probabilities are honest;
-3. threshold (decline below it) and floor (further passages shown from it), chosen on the
-   out-of-fold probabilities: most questions handled right (a right passage in the top 3, or
-   an unanswerable question declined) while at most MAX_WRONGLY_DECLINED of the answerable
-   ones are declined.
+2. relevance: a logistic regression over the order score and the passage signals, fitted on
+   out-of-fold order scores of every question (answerable or not), so probabilities are honest;
+3. threshold (decline unless a shown passage reaches it) and floor (passages shown from it),
+   chosen on out-of-fold probabilities: most questions handled right (a right passage among
+   the 3 shown, or an unanswerable question declined) while at most MAX_WRONGLY_DECLINED of
+   the answerable ones are declined.
 
 Then every question is asked again through `Engine.ask` with the new model and scored by
 `retrieval.evaluate` (hit@1, hit@3, declined, fresh subset), per set and part, with a
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
 import subprocess
 import sys
 import time
@@ -44,8 +43,15 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.common import WORK_DIR, log, write_result  # noqa: E402
 from retrieval import Engine, Settings  # noqa: E402
 from retrieval.evaluate import Question, evaluate, load_questions, report  # noqa: E402
-from retrieval.search.model import CALIBRATION_INPUTS, DEFAULT_PATH, Linear, Ranker  # noqa: E402
-from retrieval.search.signals import PASSAGE_SIGNALS  # noqa: E402
+from retrieval.search.model import (  # noqa: E402
+    DEFAULT_PATH,
+    RELEVANCE_INPUTS,
+    Linear,
+    Ranker,
+    relevance_inputs,
+    sigmoid,
+)
+from retrieval.search.signals import PASSAGE_SIGNALS, passage_signals  # noqa: E402
 
 DEVDATA = ROOT.parent / "shared" / "devdata"
 SETS = {
@@ -56,6 +62,7 @@ HELD_ASIDE = 0.3
 FOLDS = 5
 MAX_WRONGLY_DECLINED = 0.04
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+RELEVANCE_TOP = 5
 
 
 @dataclass
@@ -66,9 +73,9 @@ class Example:
     question: Question
     held: bool
     passage: np.ndarray  # (candidates, passage signals)
-    whole: np.ndarray  # question signals
     labels: np.ndarray  # 1 where the candidate answers (expected article, holds the answer)
     fold: int
+    narrowed: list[tuple[np.ndarray, np.ndarray]]  # (signals, labels) of the pool confined to a few articles
 
 
 def held_aside(set_name: str, qid: str) -> bool:
@@ -92,7 +99,7 @@ def examples_of(name: str, engine: Engine, questions: list[Question]) -> list[Ex
         found = engine.searcher.features(q.question, ["global"], None, None, None, q.as_of)
         if found is None:
             continue
-        _, pool, passage, whole = found
+        query, pool, passage = found
         if q.unanswerable:
             labels = np.zeros(len(pool))
         else:
@@ -105,7 +112,40 @@ def examples_of(name: str, engine: Engine, questions: list[Question]) -> list[Ex
                 ]
             )
         fold = int(hashlib.sha256(f"fold:{name}:{q.id}".encode()).hexdigest(), 16) % FOLDS
-        out.append(Example(name, q, held_aside(name, q.id), passage, whole, labels, fold))
+        out.append(Example(name, q, held_aside(name, q.id), passage, labels, fold, narrowed(query, pool, labels, q.id)))
+    return out
+
+
+def narrowed(query, pool, labels: np.ndarray, qid: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The same question against a few of its candidates' articles only, as an outlet or date
+    filter or a server holding little coverage would pose it: once with articles that do not
+    answer (the best of a bad lot must not look like an answer), once with the answering
+    article among others. Used to fit relevance only; never reported."""
+    rng = np.random.default_rng(int(hashlib.sha256(qid.encode()).hexdigest()[:8], 16))
+    articles = np.unique(pool.article_ids)
+    right = {a for a in articles if labels[pool.article_ids == a].any()}
+    wrong = [a for a in articles if a not in right]
+    out = []
+    choices = [rng.choice(wrong, size=min(len(wrong), int(rng.integers(1, 4))), replace=False)] if wrong else []
+    if right and wrong:
+        choices.append(np.r_[list(right), rng.choice(wrong, size=1)])
+    for chosen in choices:
+        keep = np.flatnonzero(np.isin(pool.article_ids, chosen))
+        sub = pool.subset(keep)
+        out.append((passage_signals(query, sub), labels[keep]))
+    return out
+
+
+def asked_elsewhere(e: Example, engines: dict[str, Engine]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The question against the other sets' coverage, where nothing answers it: a server is
+    asked about things it holds nothing on, and the best passage of unrelated coverage must
+    not look like an answer. Used to fit relevance only; never reported."""
+    out = []
+    for name, engine in engines.items():
+        if name != e.set:
+            found = engine.searcher.features(e.question.question, ["global"], None, None, None, e.question.as_of)
+            if found is not None:
+                out.append((found[2], np.zeros(len(found[1]))))
     return out
 
 
@@ -137,12 +177,7 @@ def fit_order(examples: list[Example], l2: float) -> Linear:
     return Linear(PASSAGE_SIGNALS, mean, scale, result.x)
 
 
-def calibration_inputs(order: Linear, e: Example) -> np.ndarray:
-    s = order(e.passage)
-    return np.column_stack([s, s - s.max(), np.tile(e.whole, (len(s), 1))])
-
-
-def fit_relevance(inputs: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> Linear:
+def fit_logistic(inputs: np.ndarray, labels: np.ndarray, names=RELEVANCE_INPUTS, l2: float = 10.0) -> Linear:
     """Logistic regression (Newton's method, L2 on the weights)."""
     mean, scale = standardiser(inputs)
     z = np.column_stack([(inputs - mean) / scale, np.ones(len(inputs))])
@@ -156,62 +191,66 @@ def fit_relevance(inputs: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> Li
         beta -= step
         if np.abs(step).max() < 1e-9:
             break
-    return Linear(CALIBRATION_INPUTS, mean, scale, beta[:-1], float(beta[-1]))
+    return Linear(names, mean, scale, beta[:-1], float(beta[-1]))
 
 
-def out_of_fold(examples: list[Example], l2: float) -> dict[int, np.ndarray]:
-    """Order scores of each example from a model fitted without its fold."""
+def out_of_fold(examples: list[Example], l2: float) -> tuple[dict[int, np.ndarray], dict[int, list[np.ndarray]]]:
+    """Order scores of each example (and of its narrowed pools) from a model fitted without its fold."""
     scores: dict[int, np.ndarray] = {}
+    narrow: dict[int, list[np.ndarray]] = {}
     for fold in range(FOLDS):
         order = fit_order([e for e in examples if e.fold != fold], l2)
         for i, e in enumerate(examples):
             if e.fold == fold:
                 scores[i] = order(e.passage)
-    return scores
+                narrow[i] = [order(x) for x, _ in e.narrowed]
+    return scores, narrow
 
 
 def hits_at(scores: dict[int, np.ndarray], examples: list[Example], n: int) -> float:
+    """Out-of-fold hit@n of the order model alone (no decline), answerable questions only."""
     answerable = [i for i, e in enumerate(examples) if e.labels.sum() > 0 or not e.question.unanswerable]
     right = [e.labels[np.argsort(-scores[i])[:n]].max() > 0 for i in answerable for e in [examples[i]]]
     return float(np.mean(right)) if right else 0.0
 
 
-def choose_threshold(probs: list[np.ndarray], examples: list[Example]) -> tuple[float, float, dict]:
-    """Threshold and floor from out-of-fold probabilities (see the module's docstring)."""
-    top = np.array([p.max() if len(p) else 0.0 for p in probs])
-    answerable = np.array([not e.question.unanswerable for e in examples])
+def shown_and_answered(scores: np.ndarray, probs: np.ndarray, threshold: float, floor: float, k: int = 3):
+    """What `choose` shows (in the order model's order, from `floor`), and whether it answers."""
+    order = np.argsort(-scores, kind="stable")[:20]
+    shown = [i for i in order if probs[i] >= floor][:k]
+    return shown, any(probs[i] >= threshold for i in shown)
+
+
+def choose_threshold(scores: dict[int, np.ndarray], probs: dict[int, np.ndarray], examples: list[Example]):
+    """Threshold and floor from out-of-fold figures (see the module's docstring)."""
+    answerable = [i for i, e in enumerate(examples) if not e.question.unanswerable]
+    unanswerable = [i for i, e in enumerate(examples) if e.question.unanswerable]
+    candidates = np.unique(np.round(np.concatenate([p[np.argsort(-scores[i])[:3]] for i, p in probs.items()]), 3))
     best = None
-    for threshold in np.unique(np.round(top, 3)):
-        declined = top < threshold
-        wrongly = declined[answerable].mean()
-        if wrongly > MAX_WRONGLY_DECLINED:
-            continue
-        for floor_share in (0.0, 0.25, 0.5, 0.75, 1.0):
-            floor = threshold * floor_share
-            right = 0
-            for p, e, d in zip(probs, examples, declined, strict=True):
-                if e.question.unanswerable:
-                    right += d
-                elif not d:
-                    shown = [i for i in np.argsort(-p)[:3] if p[i] >= floor or i == np.argmax(p)]
-                    right += e.labels[shown].max() > 0
-            # Most handled right; then the surer answers (higher threshold), then the fewer
-            # weak passages shown (higher floor).
-            key = (right, threshold, floor)
+    for threshold in candidates:
+        for floor_share in (0.25, 0.5, 0.75, 1.0):
+            floor = float(threshold) * floor_share
+            outcome = {i: shown_and_answered(scores[i], probs[i], threshold, floor) for i in probs}
+            wrongly = np.mean([not outcome[i][1] for i in answerable]) if answerable else 0.0
+            if wrongly > MAX_WRONGLY_DECLINED:
+                continue
+            right = sum(outcome[i][1] and examples[i].labels[outcome[i][0]].max() > 0 for i in answerable)
+            right += sum(not outcome[i][1] for i in unanswerable)
+            # Most handled right; then the surer answers (higher threshold), then fewer weak passages.
+            key = (right, float(threshold), floor)
             if best is None or key > best[0]:
-                best = (key, float(threshold), float(floor), float(wrongly))
+                declined = np.mean([not outcome[i][1] for i in unanswerable]) if unanswerable else None
+                best = (key, wrongly, declined)
     if best is None:
         return 0.0, 0.0, {}
-    (right, _, _), threshold, floor, wrongly = best
-    unanswerable = ~answerable
-    declined = top < threshold
+    (right, threshold, floor), wrongly, declined = best
     return (
         threshold,
         floor,
         {
             "handled_right": round(float(right) / len(examples), 4),
-            "wrongly_declined": round(wrongly, 4),
-            "declined_unanswerable": round(float(declined[unanswerable].mean()), 4) if unanswerable.any() else None,
+            "wrongly_declined": round(float(wrongly), 4),
+            "declined_unanswerable": None if declined is None else round(float(declined), 4),
         },
     )
 
@@ -266,33 +305,57 @@ def main() -> None:
         questions[name] = load_questions(path)[: args.limit]
         log(f"{name}: {len(questions[name])} questions")
         examples += examples_of(name, engines[name], questions[name])
+    for e in examples:
+        e.narrowed += asked_elsewhere(e, engines)
     fit = [e for e in examples if not e.held]
     log(f"{len(fit)} questions to fit on, {len(examples) - len(fit)} held aside")
 
     cv = {}
     for l2 in L2_GRID:
-        scores = out_of_fold(fit, l2)
-        cv[l2] = (hits_at(scores, fit, 1) + hits_at(scores, fit, 3), scores)
+        scores, narrow = out_of_fold(fit, l2)
+        cv[l2] = (hits_at(scores, fit, 1) + hits_at(scores, fit, 3), scores, narrow)
         log(f"l2 {l2}: out-of-fold hit@1 {hits_at(scores, fit, 1):.3f}, hit@3 {hits_at(scores, fit, 3):.3f}")
     l2 = max(cv, key=lambda v: (cv[v][0], v))
-    oof = cv[l2][1]
+    _, oof, oof_narrow = cv[l2]
 
-    inputs = np.vstack(
-        [
-            np.column_stack([oof[i], oof[i] - oof[i].max(), np.tile(e.whole, (len(oof[i]), 1))])
-            for i, e in enumerate(fit)
-        ]
+    def relevance_data(indices) -> tuple[np.ndarray, np.ndarray]:
+        """Inputs and labels: the first RELEVANCE_TOP candidates of each question's pool (where
+        answers are decided and shown), and of its narrowed pools."""
+        xs, ys = [], []
+        for i in indices:
+            pools = [(oof[i], fit[i].passage, fit[i].labels)]
+            pools += [(sc, x, y) for sc, (x, y) in zip(oof_narrow[i], fit[i].narrowed, strict=True)]
+            for scores, signals, labels in pools:
+                top = np.argsort(-scores, kind="stable")[:RELEVANCE_TOP]
+                xs.append(relevance_inputs(scores, signals)[top])
+                ys.append(labels[top])
+        return np.vstack(xs), np.concatenate(ys)
+
+    # The relevance model reads out-of-fold order scores, as it will read scores of new
+    # questions. Out-of-fold relevance (from models that did not see the question) is what the
+    # calibration is fitted on, on real pools only, and the threshold chosen on.
+    logits = {}
+    for fold in range(FOLDS):
+        part = fit_logistic(*relevance_data([i for i, e in enumerate(fit) if e.fold != fold]))
+        for i, e in enumerate(fit):
+            if e.fold == fold:
+                logits[i] = part(relevance_inputs(oof[i], e.passage))
+    relevance = fit_logistic(*relevance_data(range(len(fit))))
+    shown = [np.argsort(-oof[i], kind="stable")[:RELEVANCE_TOP] for i in range(len(fit))]
+    platt = fit_logistic(
+        np.concatenate([logits[i][top] for i, top in enumerate(shown)])[:, None],
+        np.concatenate([fit[i].labels[top] for i, top in enumerate(shown)]),
+        names=("relevance",),
+        l2=0.0,
     )
-    labels = np.concatenate([e.labels for e in fit])
-    relevance = fit_relevance(inputs, labels)
-    slope = relevance.weights[0] / relevance.scale[0] + relevance.weights[1] / relevance.scale[1]
-    if slope <= 0:
-        raise SystemExit("the calibration does not rise with the order score; refusing to write it")
-    probs = []
-    for i, e in enumerate(fit):
-        x = np.column_stack([oof[i], oof[i] - oof[i].max(), np.tile(e.whole, (len(oof[i]), 1))])
-        probs.append(1 / (1 + np.exp(-relevance(x))))
-    threshold, floor, chosen = choose_threshold(probs, fit)
+    calibration = (
+        float(platt.weights[0] / platt.scale[0]),
+        float(platt.bias - platt.weights[0] * platt.mean[0] / platt.scale[0]),
+    )
+    if calibration[0] <= 0:
+        raise SystemExit("the calibration does not rise with the relevance model; refusing to write it")
+    probs = {i: sigmoid(calibration[0] * z + calibration[1]) for i, z in logits.items()}
+    threshold, floor, chosen = choose_threshold(oof, probs, fit)
     log(f"threshold {threshold:.3f}, floor {floor:.3f}: {chosen}")
 
     order = fit_order(fit, l2)
@@ -307,7 +370,7 @@ def main() -> None:
         "out_of_fold": chosen,
         "command": "python benchmarks/fit_ranker.py " + " ".join(sys.argv[1:]),
     }
-    ranker = Ranker(order, relevance, threshold, floor, provenance)
+    ranker = Ranker(order, relevance, calibration, threshold, floor, provenance)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     ranker.save(args.out)
     log(f"wrote {args.out}")
@@ -340,7 +403,8 @@ def main() -> None:
             "threshold": threshold,
             "floor": floor,
             "weights": dict(zip(PASSAGE_SIGNALS, np.round(order.weights, 4).tolist(), strict=True)),
-            "calibration": dict(zip(CALIBRATION_INPUTS, np.round(relevance.weights, 4).tolist(), strict=True)),
+            "relevance": dict(zip(RELEVANCE_INPUTS, np.round(relevance.weights, 4).tolist(), strict=True)),
+            "calibration": {"slope": calibration[0], "intercept": calibration[1]},
             "figures": figures,
             "reliability_held_aside": tables,
             "seconds": round(time.time() - started, 1),

@@ -19,6 +19,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from .irregular import BASE
 from .numbers import normalise_numbers
 
 # Words that shape a question but say nothing about its topic: English function words (the
@@ -50,7 +51,7 @@ QUESTION_WORDS = set(
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 _stemmer = Stemmer.Stemmer("english")
 
-FORMAT = 2  # bump when tokenising changes, so saved indexes are rebuilt
+FORMAT = 3  # bump when tokenising changes, so saved indexes are rebuilt
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's and bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
@@ -58,10 +59,11 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stop words out, Snowball-stemmed tokens: bm25s's own scheme, without its
     per-call progress bar, which cost more than the tokenising for a few candidates. Numbers
-    are written one way first ("800k", "800,000" and "eight hundred thousand" are "800000")."""
+    are written one way first ("800k", "800,000" and "eight hundred thousand" are "800000"),
+    and irregular verb forms become their base ("lost" → "lose") before stemming."""
     out = []
     for text in texts:
-        words = [w for w in _TOKEN.findall(normalise_numbers(text).lower()) if w not in _STOPWORDS]
+        words = [BASE.get(w, w) for w in _TOKEN.findall(normalise_numbers(text).lower()) if w not in _STOPWORDS]
         out.append(_stemmer.stemWords(words) if words else [""])
     return out
 

@@ -26,7 +26,7 @@ from .candidates import Pool, gather
 from .choose import Candidate, choose, fold_copies, related
 from .model import Ranker, default_ranker
 from .question import Query, analyse
-from .signals import passage_signals, question_signals
+from .signals import passage_signals
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -85,7 +85,8 @@ class Searcher:
             return Answer(question, True, self.hits(chosen, scored, collections))
         if offset:
             return Answer(question, False, [])
-        return Answer(question, False, [], related=self.hits(related(scored.candidates, k), scored, collections))
+        closest = related(scored.candidates, k, self.floor)
+        return Answer(question, False, [], related=self.hits(closest, scored, collections))
 
     def quote(
         self, text: str, collections: Sequence[str], limit: int = 10, as_of: dt.date | None = None
@@ -115,12 +116,13 @@ class Searcher:
     ) -> Comparison:
         """Each outlet's best passages on the topic, outlets in order of their best passage."""
         scored = self.score(topic, collections, outlets, since, until, as_of)
-        if scored is None or not scored.candidates or scored.candidates[0].score < self.threshold:
+        # A topic is not a question: every outlet's passages that would be shown beside an
+        # answer (from the floor) are its coverage.
+        relevant = [c for c in scored.candidates if c.score >= self.floor] if scored else []
+        if not relevant:
             return Comparison(topic, False, [])
         groups: dict[str, list[Candidate]] = {}
-        for c in scored.candidates:
-            if c.score < self.floor:
-                break
+        for c in relevant:
             group = groups.setdefault(c.outlet.lower(), [])
             if len(group) < per_outlet and not any(x.text_hash == c.text_hash for x in group):
                 group.append(c)
@@ -146,17 +148,16 @@ class Searcher:
             pool = gather(view, engine.store, vector, query.terms, engine.settings.candidates)
         if len(pool) == 0:
             return None
-        passage = passage_signals(query, pool)
-        return query, pool, passage, question_signals(query, pool, passage)
+        return query, pool, passage_signals(query, pool)
 
     def score(self, question, collections, outlets, since, until, as_of) -> Scored | None:
         """Candidates with their calibrated relevance, best first."""
         found = self.features(question, collections, outlets, since, until, as_of)
         if found is None:
             return None
-        query, pool, passage, whole = found
+        query, pool, passage = found
         scores = self.ranker.scores(passage)
-        relevance = self.ranker.probabilities(scores, whole)
+        relevance = self.ranker.probabilities(scores, passage)
         order = np.lexsort((pool.ids, -scores))  # ties: the older passage first, for stable answers
         candidates = [
             Candidate(

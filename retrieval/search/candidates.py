@@ -47,6 +47,34 @@ class Pool:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def subset(self, keep: np.ndarray) -> Pool:
+        """The candidates at positions `keep`, ranked again among themselves, as a search
+        confined to their articles (an outlet or date filter, a small server) would rank them."""
+        keep = np.asarray(keep, dtype=np.int64)
+        cosine, bm25 = self.cosine[keep], self.bm25[keep]
+        dense_rank = np.empty(len(keep), dtype=np.int64)
+        dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(1, len(keep) + 1)
+        lexical_rank = np.zeros(len(keep), dtype=np.int64)
+        scored = np.flatnonzero(bm25 > 0)
+        lexical_rank[scored[np.argsort(-bm25[scored], kind="stable")]] = np.arange(1, len(scored) + 1)
+        pick = keep.tolist()
+        return Pool(
+            ids=self.ids[keep],
+            cosine=cosine,
+            bm25=bm25,
+            dense_rank=dense_rank,
+            lexical_rank=lexical_rank,
+            article_ids=self.article_ids[keep],
+            ordinals=self.ordinals[keep],
+            paragraphs=self.paragraphs[keep],
+            texts=[self.texts[i] for i in pick],
+            hashes=[self.hashes[i] for i in pick],
+            titles=[self.titles[i] for i in pick],
+            outlets=[self.outlets[i] for i in pick],
+            published=[self.published[i] for i in pick],
+            headings=[self.headings[i] for i in pick],
+        )
+
 
 def gather(view: View, store: Store, vector: np.ndarray, terms: Sequence[str], n: int) -> Pool:
     """The top `n` of each retriever, merged, with their stored rows. Cosines come from the

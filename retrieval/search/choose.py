@@ -6,10 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-#: A declined answer lists "closest coverage, which may not answer" only above this relevance:
-#: below it the closest passage is about something else entirely.
-RELATED_FLOOR = 0.02
-
 
 @dataclass
 class Candidate:
@@ -66,16 +62,18 @@ def spread(
 def choose(
     candidates: Sequence[Candidate], threshold: float, floor: float, k: int, margin: float, offset: int = 0
 ) -> list[Candidate]:
-    """The passages to show, best first: none unless the best reaches `threshold` (the coverage
-    does not answer), then every passage reaching `floor`, copies folded, spread over outlets.
-    `candidates` must be sorted best first."""
-    if not candidates or candidates[0].score < threshold:
-        return []
+    """The passages to show, in the ranking's order: those reaching `floor`, copies folded,
+    spread over outlets; none at all unless one of them reaches `threshold` (the coverage does
+    not answer). `candidates` must be in the ranking's order, best first."""
     # Folding compares pairs; past a few times k the rest cannot reach the answer anyway.
     pool = [c for c in candidates[: max(20, 4 * (k + offset))] if c.score >= floor]
-    return spread(fold_copies(pool), k + offset, margin)[offset:]
+    shown = spread(fold_copies(pool), k + offset, margin)
+    if not any(c.score >= threshold for c in shown):
+        return []
+    return shown[offset:]
 
 
-def related(candidates: Sequence[Candidate], k: int) -> list[Candidate]:
-    """For a declined answer: the closest passages, copies folded, labelled as such by the caller."""
-    return fold_copies([c for c in candidates[: 4 * k] if c.score >= RELATED_FLOOR])[:k]
+def related(candidates: Sequence[Candidate], k: int, floor: float) -> list[Candidate]:
+    """For a declined answer: the passages that reach `floor` (they would be shown beside an
+    answer), copies folded, for the caller to label as coverage that may not answer."""
+    return fold_copies([c for c in candidates[: 4 * k] if c.score >= floor])[:k]

@@ -1,17 +1,22 @@
-"""The fitted ranking model: a linear score over passage signals, turned into a calibrated
-probability that the passage answers the question.
+"""The fitted ranking model: a linear score that orders a question's candidates, and the
+calibrated probability that each one answers the question.
 
-Two parts, both fitted by `benchmarks/fit_ranker.py` on real questions and stored in
-`ranker.json` beside this file; here they are only evaluated (numpy, no training library):
+Three parts, fitted by `benchmarks/fit_ranker.py` on real questions and stored in `ranker.json`
+beside this file; here they are only evaluated (numpy, no training library):
 
 1. **order**: s = w · standardised(passage signals), fitted listwise (softmax over each
-   answerable question's candidates), so it learns which passage of the pool answers;
-2. **relevance**: p = σ(a · [s, s − max s, question signals] + b), fitted on held-out scores
-   of every question, answerable or not, so that of passages shown with relevance 0.8 about
-   80% answer. Within one question p rises with s, so both parts agree on the order.
+   answerable question's candidates) to put the passage that answers first; results are
+   shown in this order;
+2. **relevance**: z = v · standardised([s − max s, passage signals]) + b, a logistic
+   regression fitted on each question's first candidates (by s), answerable questions or not,
+   on out-of-fold order scores: whether this passage answers at all, which is what declining
+   needs (the order model only knows which passage answers best);
+3. **calibration**: p = σ(α·z + β) with α > 0, fitted on out-of-fold z of real questions, so
+   that of passages shown with relevance 0.8 about 80% answer. It only rescales z: the
+   probability rises with the relevance model's output, never against it.
 
-An answer is declined when no candidate reaches `threshold`, chosen on held-out questions for
-precision (docs/quality.md says how).
+An answer is declined when no passage shown reaches `threshold`, chosen on out-of-fold
+probabilities for precision (docs/quality.md says how).
 """
 
 from __future__ import annotations
@@ -23,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SettingsError
-from .signals import PASSAGE_SIGNALS, QUESTION_SIGNALS
+from .signals import PASSAGE_SIGNALS
 
 DEFAULT_PATH = Path(__file__).with_name("ranker.json")
-CALIBRATION_INPUTS = ("score", "score_gap", *QUESTION_SIGNALS)
+RELEVANCE_INPUTS = ("score_gap", *PASSAGE_SIGNALS)
 
 
 @dataclass
@@ -66,25 +71,27 @@ class Linear:
 class Ranker:
     order: Linear
     relevance: Linear
-    threshold: float  # decline unless a candidate reaches this
-    floor: float  # further passages shown only from this relevance
+    calibration: tuple[float, float]  # (α, β): p = σ(α·z + β)
+    threshold: float  # decline unless a shown passage reaches this
+    floor: float  # passages shown only from this relevance
     provenance: dict
 
     def scores(self, passage: np.ndarray) -> np.ndarray:
         return self.order(passage)
 
-    def probabilities(self, scores: np.ndarray, question: np.ndarray) -> np.ndarray:
-        """Calibrated relevance of each candidate, from its order score and the question's signals."""
+    def probabilities(self, scores: np.ndarray, passage: np.ndarray) -> np.ndarray:
+        """Calibrated relevance of each candidate, from its signals and its order score."""
         if len(scores) == 0:
             return np.zeros(0)
-        inputs = np.column_stack([scores, scores - scores.max(), np.tile(question, (len(scores), 1))])
-        return 1.0 / (1.0 + np.exp(-np.clip(self.relevance(inputs), -40, 40)))
+        slope, intercept = self.calibration
+        return sigmoid(slope * self.relevance(relevance_inputs(scores, passage)) + intercept)
 
     def to_json(self) -> dict:
         return {
             "format": 1,
             "order": self.order.to_json(),
             "relevance": self.relevance.to_json(),
+            "calibration": {"slope": round(self.calibration[0], 6), "intercept": round(self.calibration[1], 6)},
             "threshold": round(self.threshold, 4),
             "floor": round(self.floor, 4),
             "provenance": self.provenance,
@@ -94,9 +101,13 @@ class Ranker:
     def load(cls, path: Path = DEFAULT_PATH) -> Ranker:
         try:
             data = json.loads(Path(path).read_text("utf-8"))
+            calibration = (float(data["calibration"]["slope"]), float(data["calibration"]["intercept"]))
+            if calibration[0] <= 0:
+                raise ValueError("the calibration must rise with the relevance")
             return cls(
                 Linear.from_json(data["order"], PASSAGE_SIGNALS),
-                Linear.from_json(data["relevance"], CALIBRATION_INPUTS),
+                Linear.from_json(data["relevance"], RELEVANCE_INPUTS),
+                calibration,
                 float(data["threshold"]),
                 float(data.get("floor", data["threshold"])),
                 dict(data.get("provenance", {})),
@@ -108,6 +119,15 @@ class Ranker:
 
     def save(self, path: Path = DEFAULT_PATH) -> None:
         Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n", "utf-8")
+
+
+def relevance_inputs(scores: np.ndarray, passage: np.ndarray) -> np.ndarray:
+    """What the relevance model reads: how far below the best order score, and the signals."""
+    return np.column_stack([scores - scores.max(), passage])
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
 
 
 _loaded: dict[str, Ranker] = {}

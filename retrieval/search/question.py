@@ -35,6 +35,7 @@ _WANTS = {
         r"\bwhere\b|\b(?:which|what) (?:country|city|state|nation|town|region|province|island|county|capital|place)\b",
         re.I,
     ),
+    "entity": re.compile(r"\bwhich\b|\bwhat (?:is|was|were|are) the names?\b|\bnamed?\b|\bcalled\b", re.I),
     "quote": re.compile(
         r"\b(?:say|said|says|saying|claim|claimed|claims|quote|quoted|told|tell|describe|described|call|called)\b"
         r"|\baccording to\b|\bwho said\b",

@@ -1,10 +1,11 @@
 """Signals: what ranking knows about each candidate, as numbers. The fitted model
 (`model.py`) weighs them; `benchmarks/fit_ranker.py` learns the weights from real questions.
 
-Two kinds. `passage_signals` differ between a question's candidates and decide their order;
-`question_signals` are the same for all of them and say how likely the coverage answers the
-question at all, which the calibration uses. Everything here is numpy over the few dozen
-candidates of one question: it runs on every question, so it must stay cheap.
+Each describes one candidate, alone or against the question's other candidates ("below the
+best cosine"). None depends on how much coverage is held (no raw BM25 score, no counts): a
+server with ten articles and an archive of a million read alike.
+Everything here is numpy over the few dozen candidates of one question: it runs on every
+question, so it must stay cheap.
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ PASSAGE_SIGNALS = (
     "cosine_gap",  # below the best candidate's cosine
     "cosine_in_article",  # below the best cosine among its own article's candidates
     "article_cosine",  # the best cosine of its article: how much the article is about it
-    "article_candidates",  # log of how many candidates its article has
     "bm25",  # relative to the best BM25 among the candidates
-    "bm25_log",
     "dense_rank",  # 1/log2(1 + rank), 0 when not returned
     "lexical_rank",
     "coverage",  # share of the question's rare-word weight in the passage
@@ -37,11 +36,13 @@ PASSAGE_SIGNALS = (
     "coverage_all",  # ... in passage, headline and heading together
     "coverage_sentence",  # ... in its best single sentence (the words are near each other)
     "missing_rarest",  # the rarest question word found nowhere in passage or headline (0..1)
+    "no_overlap",  # none of the question's rare words is in passage or headline
+    "unknown_words",  # share of the question's rare-word weight that no held passage uses at all
     "names",  # share of the question's names found in passage or headline
     "numbers",  # share of the question's figures found
     "number_answer",  # asks for a figure, and the passage holds figures the question lacks
     "date_answer",  # asks "when", and the passage holds a date
-    "name_answer",  # asks "who" or "where", and the passage holds names the question lacks
+    "name_answer",  # asks "who", "where" or "which", and the passage holds names the question lacks
     "quote_answer",  # asks what someone said, and the passage quotes someone
     "quotation",
     "words",  # log length
@@ -50,18 +51,12 @@ PASSAGE_SIGNALS = (
     "short",  # fewer than 8 words
     "position",  # paragraph number / paragraphs in the article
     "lede",  # one of the first two paragraphs
+    "dated",  # the question has an as-of date (else the time signals below are 0)
     "staleness",  # log days before the as-of date, relative to the freshest candidate
     "after",  # published after the as-of date
     "undated",
     "in_moment",  # published within the moment the question names ("this week", "in March")
     "off_moment",  # log days away from that moment
-)
-QUESTION_SIGNALS = (
-    "q_cosine",  # the best cosine among all candidates
-    "q_coverage",  # the best coverage_all among all candidates
-    "q_unknown",  # share of the question's rare-word weight that no held passage uses
-    "q_bm25",  # log of the best BM25
-    "q_terms",  # log of how many rare words it has
 )
 
 _DATE = re.compile(
@@ -88,11 +83,9 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
     cosine = pool.cosine
     articles = pool.article_ids
     best_in_article = np.full(n, -1.0)
-    count_in_article = np.zeros(n)
     for a in np.unique(articles):
         mask = articles == a
         best_in_article[mask] = cosine[mask].max()
-        count_in_article[mask] = mask.sum()
     top_bm25 = pool.bm25.max() if n else 0.0
 
     passage_tokens = [set(t) for t in tokenize(pool.texts)]
@@ -144,9 +137,7 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             cosine - (cosine.max() if n else 0.0),
             cosine - best_in_article,
             best_in_article,
-            np.log1p(count_in_article),
             pool.bm25 / (top_bm25 or 1.0),
-            np.log1p(pool.bm25),
             _reciprocal_log(pool.dense_rank),
             _reciprocal_log(pool.lexical_rank),
             coverage,
@@ -154,11 +145,13 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             coverage_all,
             coverage_sentence,
             missing,
+            (coverage_all == 0).astype(np.float64),
+            np.full(n, float(q.idf[~q.known].sum() / q.weight) if len(q.terms) else 0.0),
             names,
             numbers,
             novel_figures * ("number" in q.wants),
             dates * ("date" in q.wants),
-            novel_names * bool({"person", "place"} & q.wants),
+            novel_names * bool({"person", "place", "entity"} & q.wants),
             quotation * ("quote" in q.wants or "person" in q.wants),
             quotation,
             np.log(np.maximum(words, 1.0)),
@@ -167,6 +160,7 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             (words < 8).astype(np.float64),
             pool.ordinals / np.maximum(pool.paragraphs, 1),
             (pool.ordinals <= 2).astype(np.float64),
+            np.full(n, 1.0 if q.as_of is not None else 0.0),
             staleness,
             after,
             undated,
@@ -174,22 +168,6 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             off_moment,
         ]
     ).reshape(n, len(PASSAGE_SIGNALS))
-
-
-def question_signals(q: Query, pool: Pool, passage: np.ndarray) -> np.ndarray:
-    """(len(QUESTION_SIGNALS),) float64, from the passage signals already computed."""
-    col = PASSAGE_SIGNALS.index
-    n = len(pool)
-    unknown = float(q.idf[~q.known].sum() / q.weight) if len(q.terms) else 0.0
-    return np.array(
-        [
-            passage[:, col("cosine")].max() if n else 0.0,
-            passage[:, col("coverage_all")].max() if n else 0.0,
-            unknown,
-            math.log1p(pool.bm25.max()) if n else 0.0,
-            math.log1p(len(q.terms)),
-        ]
-    )
 
 
 def _reciprocal_log(ranks: np.ndarray) -> np.ndarray:
