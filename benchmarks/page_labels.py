@@ -4,7 +4,8 @@ total for ours (`parse_html`, the ingest path's parser) and for bare trafilatura
     python benchmarks/page_labels.py [--part dev|check] [--data /path/to/article-extraction-benchmark] [--json]
 
 Tune on `--part dev`; score `--part check` only at the end of a round (the labels file says how
-each field was read).
+each field was read). Check pages marked `fresh` were labelled after the rules were last changed
+and are also reported on their own ("fresh", part of check).
 
 Headlines match ignoring case and punctuation; authors as a set of names (same rule); outlets
 when one name contains the other ("CNN" / "CNN Business"); dates exactly, and a page that
@@ -71,7 +72,7 @@ def main() -> None:
             ours = dict.fromkeys(FIELDS)
         doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
         bare = {"title": doc.title, "authors": doc.author, "published": doc.date, "outlet": doc.sitename} if doc else {}
-        row = {"id": label["id"], "part": label["part"]}
+        row = {"id": label["id"], "part": label["part"], "fresh": bool(label.get("fresh"))}
         for field in FIELDS:
             if field not in label:
                 continue
@@ -81,6 +82,11 @@ def main() -> None:
                 slot[0] += ok
                 slot[1] += 1
                 row[f"{who}.{field}"] = [found, ok]
+            if label.get("fresh"):
+                for who in ("ours", "trafilatura"):
+                    slot = totals.setdefault(("fresh", who, field), [0, 0])
+                    slot[0] += row[f"{who}.{field}"][1]
+                    slot[1] += 1
             if field == "published" and label[field] is None and ours.get(field):
                 row["invented_date"] = ours[field]
         rows.append(row)
@@ -90,11 +96,18 @@ def main() -> None:
         return
     print(f"{len(labels)} labelled pages; right / total per field")
     print(f"{'':22} " + " ".join(f"{f:>11}" for f in FIELDS))
-    for split in (args.part,) if args.part else ("dev", "check", "all"):
+    splits = (args.part,) if args.part else ("dev", "check", "all")
+    if any(label.get("fresh") for label in labels):
+        splits += ("fresh",)
+    for split in splits:
         for who in ("ours", "trafilatura"):
             cells = []
             for field in FIELDS:
-                got = [v for (s, w, f), v in totals.items() if w == who and f == field and split in (s, "all")]
+                got = [
+                    v
+                    for (s, w, f), v in totals.items()
+                    if w == who and f == field and (split == s or (split == "all" and s != "fresh"))
+                ]
                 r, t = sum(g[0] for g in got), sum(g[1] for g in got)
                 cells.append(f"{r:>5}/{t:<5}")
             print(f"{split + ' ' + who:22} " + " ".join(f"{c:>11}" for c in cells))

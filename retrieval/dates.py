@@ -130,7 +130,8 @@ _UPDATE_WORDS = re.compile(
     r"|bijgewerkt|обновлено|güncellendi|diperbarui)\b",
     re.I,
 )
-_SEGMENTS = re.compile(r"\s+[/|•·]\s+|\s*[;|•·]\s*")
+# Segments of a date line: "Published … | Updated …", "… - Updated November 18 at 4:46 PM".
+_SEGMENTS = re.compile(r"\s+[/|•·]\s+|\s*[;|•·]\s*|\s+[-–—]\s+(?=(?:last\s+)?(?:updated|modified)\b)", re.I)
 _ISO_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _NUMERIC_DAY = re.compile(r"(?<![\d.])(\d{1,2})([./])(\d{1,2})\2((?:19|20)?\d{2})(?![\d])")
 _CJK_DAY = re.compile(r"((?:19|20)\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")

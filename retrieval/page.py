@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -120,8 +121,13 @@ class _Page:
         before = [text for spot in self.spots() for _, text in self.before(spot)]
         return after, before
 
-    def header_elements(self) -> list[etree._Element]:
-        return [el for spot in self.spots() for el, _ in self.after(spot)]
+    def header_elements(self, before: bool = False) -> list[etree._Element]:
+        """The elements of the lines under each copy of the headline (and above it)."""
+        out = [el for spot in self.spots() for el, _ in self.after(spot)]
+        if before:
+            out += [el for spot in self.spots() for el, _ in self.before(spot)]
+            out += [self.blocks[spot][0] for spot in self.spots()]
+        return out
 
 
 def page_metadata(html: str, url: str | None = None) -> PageMeta:
@@ -396,7 +402,9 @@ def _title(page: _Page, outlet: str | None, url: str | None) -> str | None:
     sites = [
         n for n in (loose(outlet or ""), loose(_domain_stem(url) or ""), loose(page.meta.get("og:site_name", ""))) if n
     ]
-    visible = _visible_headline(page, [structured, og, doc_title], sites)
+    # Compared without their site name: "… | The Spokesman-Review" must not vouch for a logo.
+    titles = [_without_site(t, sites) for t in (structured, og, doc_title)]
+    visible = _visible_headline(page, titles, sites)
     for candidate in (visible, structured, og, doc_title):
         if candidate:
             cleaned = strip_site_name(candidate, outlet, url)[:MAX_TITLE_CHARS].strip() or None
@@ -431,6 +439,13 @@ def _visible_headline(page: _Page, others: list[str], sites: list[str]) -> str |
         page.headline_at = first[1]
         return first[0]
     return None
+
+
+def _without_site(title: str, sites: list[str]) -> str:
+    """A title without the parts that name the site ("Headline | The Spokesman-Review")."""
+    parts = _TITLE_SEPARATORS.split(title)
+    kept = [p for p in parts if not any(names_site(loose(p), site) for site in sites)]
+    return " ".join(kept) if kept else title
 
 
 def _dense(text: str) -> bool:
@@ -526,6 +541,16 @@ def _byline_elements(page: _Page) -> Iterator[list[str]]:
     found = [
         el for el in page.tree.xpath(_BYLINE_XPATH) if el.tag not in ("meta", "link", "script", "style", "body", "html")
     ]
+    near = set(page.header_elements(before=True))
+    if near:
+        # Only the byline beside the headline is the article's: teasers below carry their own.
+        found = [
+            el
+            for el in found
+            if el in near
+            or any(a in near for a in islice(el.iterancestors(), 6))
+            or any(d in near for d in el.iterdescendants())
+        ]
     if page.headline_at is not None:
         headline = page.blocks[page.headline_at][0]
         order = {el: i for i, el in enumerate(page.tree.iter())}

@@ -48,3 +48,8 @@ def test_no_date_without_a_year_unless_the_page_gives_it():
     assert line_dates("Posted Nov 18, 8:19 PM", year=2019) == [(D(2019, 11, 18), False)]
     for relative in ("22 hours ago", "Today 12:01 AM", "Ed Cara Monday 6:30PM", "Catherine Shu / 2 days"):
         assert line_dates(relative, year=2019) == []
+
+
+def test_an_update_after_a_dash_does_not_hide_the_date_before_it():
+    line = "By HNN Staff | November 18, 2019 at 2:26 PM HST - Updated November 18 at 4:46 PM"
+    assert line_dates(line, "en", 2019)[0] == (D(2019, 11, 18), False)

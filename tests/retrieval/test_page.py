@@ -106,3 +106,18 @@ def test_the_outlet_is_a_name_not_a_desk_or_a_tagline():
     assert page_metadata(page("", "<h1>Headline here today</h1>" + footer)).outlet == "Нормы ГТО и знаний"
     footer = "<footer><p>Copyright © 2019 Dow Jones &amp; Company, Inc. All Rights Reserved.</p></footer>"
     assert page_metadata(page("", "<h1>Headline here today</h1>" + footer)).outlet is None
+
+
+def test_a_teasers_byline_is_not_the_articles():
+    body = (
+        '<h1>Scientists spot water vapour on a distant moon</h1><p class="byline">By HNN Staff</p>'
+        "<p>" + "The find almost certainly means the moon has liquid water, an essential ingredient. " * 3 + "</p>"
+        '<aside><h4>Navy plan will take time</h4><span class="byline">By Lisa Kubota</span></aside>'
+    )
+    assert page_metadata(page("", body)).authors is None
+
+
+def test_a_logo_h1_is_not_vouched_for_by_the_site_name_in_the_title():
+    head = "<title>Spokane agencies divided on the campaign | The Spokesman-Review</title>"
+    body = "<h1>The Spokesman-Review Newspaper</h1><h1>Spokane agencies divided on the campaign</h1><p>Text.</p>"
+    assert page_metadata(page(head, body)).title == "Spokane agencies divided on the campaign"
