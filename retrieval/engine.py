@@ -59,6 +59,7 @@ class Engine:
         self._generation: str | None = None  # the store generation both indexes are in step with
         self._vectors_generation: str | None = None  # the one at which passages or vectors last changed
         self._bumped = self._vectors_bumped = False
+        self._behind = False  # answering from an earlier state while a writer finishes
         self._forget()
         faiss.omp_set_num_threads(1)  # one query is faster on one thread (RETRIEVAL_NOTES.md)
 
@@ -138,17 +139,29 @@ class Engine:
         one transaction), so the generation recorded is the one they were checked at and no
         change can be skipped. Files that do not match may be a writer's between saving and
         committing, or a killed writer's: look again under the write lock (no passage can
-        change then) and rebuild and save what is still out of step. A folder that cannot be
-        written gets its rebuilt indexes in memory only."""
+        change then) and rebuild and save what is still out of step. While another process
+        holds the lock (a bulk ingest between its commit and its BM25), a reader that has
+        indexes keeps answering from them, an earlier state in step with itself (the store's
+        ids filter out what was removed since), and looks again at the next question. A
+        folder that cannot be written gets its rebuilt indexes in memory only."""
         snap = self.store.snapshot()
         index, why = self._current_index(snap)
         lexical, lexical_why = self._current_lexical(snap)
         if (why or lexical_why) and not self.read_only and not self.folder.lock.mine:
-            with self.folder.lock.held():
+            answering = self._index is not None and self._lexical is not None
+            if not self.folder.lock.acquire(blocking=not answering):
+                log.debug("a writer holds the lock; answering from generation %s meanwhile", self._generation)
+                self._behind = True
+                self._forget()  # the filters are read from the store as it is now
+                return
+            try:
                 self._load_index(progress)  # again, under the lock
+            finally:
+                self.folder.lock.release()
             return
         self._generation = snap.generation
         self._vectors_generation = snap.vectors_generation or snap.generation
+        self._behind = False
         self._forget()
         if why:
             log.info("rebuilding the index: %s", why)
@@ -337,7 +350,7 @@ class Engine:
         key = (tuple(collections), tuple(outlets or ()), since, until)
         if key not in self._allowed_cache:
             allowed = self.store.passage_ids(list(collections), outlets, since, until)
-            if self._index is not None and len(allowed) == self._index.size:
+            if self._index is not None and not self._behind and len(allowed) == self._index.size:
                 allowed = None
             if len(self._allowed_cache) >= 16:
                 self._allowed_cache.pop(next(iter(self._allowed_cache)))

@@ -119,7 +119,7 @@ class DataFolder:
 
     def traces(self) -> list[str]:
         """The entries that show a store was made here: derived files only exist beside one."""
-        names = [MARKER, self.index.name, self.index_meta.name, "bm25", "models", "bot.sqlite3"]
+        names = [MARKER, self.index.name, self.index_meta.name, "bm25", "models", "bot.sqlite3", f"{self.db.name}-wal"]
         return [n for n in names if (self.path / n).exists()]
 
     def stray(self) -> list[Path]:
@@ -180,9 +180,14 @@ def open_store(folder: DataFolder, new: bool = False) -> Store:
             f"a store already exists at {folder.db}; `init` only makes a new one where there is none "
             "(move the data folder away first to start over)"
         )
-    if blank and new and folder.db.exists():
-        for suffix in ("", "-wal", "-shm"):  # an empty file, and what its lost predecessor left
-            folder.db.with_name(folder.db.name + suffix).unlink(missing_ok=True)
+    if blank:
+        # An empty file, and what a lost predecessor left: SQLite would replay a stray -wal into
+        # the new store.
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                folder.db.with_name(folder.db.name + suffix).unlink(missing_ok=True)
+        except OSError as err:
+            raise StoreReadOnly(f"cannot make a store in {folder.path} ({err.strerror})") from None
     if not folder.path.exists():
         try:
             folder.path.mkdir(parents=True)

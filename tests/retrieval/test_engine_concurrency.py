@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,11 @@ import pytest
 from retrieval import Engine
 from retrieval.index import VectorIndex
 from retrieval.lexical import LexicalIndex
+from retrieval.store import Store
 from tests.conftest import DATA
 
 BRIDGE = "What budget did the council approve for the bridge?"
+SOLDIERS = "How many soldiers did Russia lose, according to Trump?"
 STORM = "How many homes lost electricity in the storm?"
 
 
@@ -143,3 +146,32 @@ def test_a_long_running_reader_follows_every_change_of_another_process(settings,
         assert engine.ask("How many soldiers did Russia lose?").hits[0].article.author == "A. N. Other"
     assert in_step(engine)
     other.close()
+
+
+def test_a_reader_answers_from_its_indexes_while_another_process_holds_the_lock(settings, engine: Engine):
+    """Between a writer's commit and its saving BM25, the files are behind the store: a reader
+    that has indexes keeps answering (removed passages filtered out) instead of waiting."""
+    engine.ingest([str(DATA / "bridge.md")])
+    [seed] = [a for a in engine.articles(["global"]) if a.outlet == "Caliber.Az"]
+    with open(settings.data_dir / ".write.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the other process's change, committed, BM25 not yet saved:
+        store = Store(settings.db_path)
+        with store.transaction():
+            store.delete_article(seed.id)
+            generation = str(int(store.get_meta("generation")) + 1)
+            store.set_meta("generation", generation)
+            store.set_meta("vectors_generation", generation)
+        store.close()
+        answers: dict = {}
+        reader = threading.Thread(
+            target=lambda: answers.update(soldiers=engine.ask(SOLDIERS), bridge=engine.ask(BRIDGE))
+        )
+        reader.start()
+        reader.join(timeout=20)
+        waited = reader.is_alive()
+        fcntl.flock(held, fcntl.LOCK_UN)
+    reader.join()
+    assert not waited
+    assert not answers["soldiers"].answered  # the removal shows at once
+    assert "$148 million" in answers["bridge"].hits[0].passage.text
+    assert in_step(engine)  # once the lock is free, the reader catches up
