@@ -116,17 +116,16 @@ class Engine:
             if self.store.get_meta("seeded") is not None:
                 return  # another process seeded it while this one waited
             folder = self.settings.seeds_dir
-            if not seeds:
-                report, what = IngestReport(), "an empty store"
-            elif not folder.is_dir():
+            if seeds and not folder.is_dir():
                 log.warning("no seeds folder at %s; starting with an empty store", folder)
-                report, what = IngestReport(), "an empty store"
-            else:
+            if seeds and folder.is_dir():
                 report = self.ingest([str(folder)], collection=GLOBAL, added_by="seeds", progress=progress)
-                what = f"the store from {folder}"
+                what = f"the store from {folder}: {report.summary()}"
+            else:
+                what = "an empty store"
             with self.store.transaction():
                 self.store.set_meta("seeded", "1")
-            self._event(f"built {what}: {report.summary()}" if seeds and folder.is_dir() else f"built {what}")
+            self._event(f"built {what}")
 
     def _event(self, message: str) -> None:
         log.info(message)
@@ -332,7 +331,8 @@ class Engine:
 
     def repair(self, progress: bool = False) -> list[str]:
         """Rebuild what is derived and out of step (both indexes, stray files, the marker) and
-        say what was done. The store itself is never changed here."""
+        say what was done. Articles are never changed; embeddings are made again only if the
+        model the settings name did not make them."""
         done = len(self.events)
         with self._writing():
             if stray := self.folder.clean():

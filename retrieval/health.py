@@ -242,6 +242,8 @@ def _writer_at_work(folder: DataFolder) -> bool:
 
 def _marker(folder: DataFolder, store: Store | None) -> Finding:
     marker = folder.read_marker()
+    if marker is None and store is None and not folder.marker.exists():
+        return Finding("marker", True, "none yet")
     if marker is None:
         exists = "cannot be read" if folder.marker.exists() else "is missing"
         return Finding(
