@@ -67,6 +67,8 @@ class Settings:
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     question_max_chars: int = 500
+    # Passages encoded per committed batch of a bulk ingest (at least a quarter of the store).
+    ingest_batch: int = 2048
     log_level: str = "INFO"
     discord_token: str | None = field(default=None, repr=False)
     discord_guild_id: int | None = None
@@ -133,6 +135,8 @@ class Settings:
             kw["fetch_timeout"] = _number("COVERAGE_BOT_FETCH_TIMEOUT", v, float, 1, 120)
         if (v := get("COVERAGE_BOT_FETCH_MAX_BYTES")) is not None:
             kw["fetch_max_bytes"] = _number("COVERAGE_BOT_FETCH_MAX_BYTES", v, int, 1024, 100 << 20)
+        if (v := get("COVERAGE_BOT_INGEST_BATCH")) is not None:
+            kw["ingest_batch"] = _number("COVERAGE_BOT_INGEST_BATCH", v, int, 1, 10**7)
         if (v := get("COVERAGE_BOT_LOG_LEVEL")) is not None:
             kw["log_level"] = v.upper()
         if (v := get("DISCORD_TOKEN")) is not None:
