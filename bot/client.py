@@ -85,7 +85,7 @@ class CoverageBot(commands.Bot):
         self.cooldowns = Cooldowns()
         self.auto_sync = auto_sync
         self._warned_intent = False
-        self.feed_poller = FeedPoller(self, enabled=poll_feeds and settings.feed_polling)
+        self.feed_poller = FeedPoller(self, enabled=poll_feeds, check=settings.feed_polling)
 
     async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Engine calls embed, search and fetch: they block, so they run in a worker thread."""

@@ -29,13 +29,18 @@ log = logging.getLogger(__name__)
 TASK_NAME = "coverage-bot feed poller"
 MIN_IDLE, MAX_IDLE = 5.0, 300.0  # seconds between looks at the store for due feeds
 ANNOUNCE_BATCH = 25
+ANNOUNCE_IDLE = 60.0  # seconds between looks for articles to announce when another process polls
 
 
 class FeedPoller:
-    def __init__(self, bot: CoverageBot, *, enabled: bool = True):
+    """`enabled`: run at all (not for `coverage-bot sync`); `check`: check feeds, or only announce
+    what another process (a `feed poll` timer) added (COVERAGE_BOT_FEED_POLLING=false)."""
+
+    def __init__(self, bot: CoverageBot, *, enabled: bool = True, check: bool = True):
         self.bot = bot
         self.feeds = Feeds(bot.engine)
         self.enabled = enabled
+        self.check = check
         self._task: asyncio.Task | None = None
         self._stop = threading.Event()  # read by the poll in its thread, between feeds and items
         self._waiter: asyncio.Future | None = None
@@ -46,7 +51,7 @@ class FeedPoller:
     def start(self) -> None:
         if self.enabled and self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._loop(), name=TASK_NAME)
-            log.info("feeds: polling in the background")
+            log.info("feeds: %s in the background", "polling" if self.check else "announcing (polling is off)")
 
     def wake(self) -> None:
         """Look for due feeds now (after `/feed add` or `/feed resume`)."""
@@ -96,9 +101,12 @@ class FeedPoller:
         """Sleep until the next feed is due (within bounds), or until woken."""
         if self._woken:
             return
-        next_due = await asyncio.to_thread(self.feeds.next_due)
-        delay = MAX_IDLE if next_due is None else (next_due - self.feeds.clock()).total_seconds()
-        delay = min(max(delay, MIN_IDLE), MAX_IDLE)
+        if self.check:
+            next_due = await asyncio.to_thread(self.feeds.next_due)
+            delay = MAX_IDLE if next_due is None else (next_due - self.feeds.clock()).total_seconds()
+            delay = min(max(delay, MIN_IDLE), MAX_IDLE)
+        else:
+            delay = ANNOUNCE_IDLE
         if self._woken:  # woken while looking
             return
         loop = asyncio.get_running_loop()
@@ -113,7 +121,7 @@ class FeedPoller:
 
     async def cycle(self) -> None:
         """One pass: check due feeds, then announce and notify from the store."""
-        results = await asyncio.to_thread(self.feeds.poll, should_stop=self._stop.is_set)
+        results = await asyncio.to_thread(self.feeds.poll, should_stop=self._stop.is_set) if self.check else []
         for r in results:
             if r.status == "failed":
                 log.info("feeds: F%d %s failed: %s", r.feed.id, r.feed.url, r.error)

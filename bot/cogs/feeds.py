@@ -102,7 +102,8 @@ class Feeds(commands.Cog):
             added_by=actor(interaction.user),
         )
         bot.feed_poller.wake()
-        await reply(interaction, embed=feed_embeds.added(added, polling=bot.feed_poller.enabled))
+        polling = bot.feed_poller.enabled and bot.feed_poller.check
+        await reply(interaction, embed=feed_embeds.added(added, polling=polling))
 
     @feed.command(name="list", description="The feeds followed here: last check, last new article, errors")
     async def list_(self, interaction: discord.Interaction) -> None:

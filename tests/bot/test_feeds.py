@@ -167,7 +167,9 @@ def test_an_announcement_keeps_to_the_limits_and_pings_nobody(harness, clock, ne
     assert post.embed["description"].rstrip().endswith("`A14`")  # the attribution is never cut
 
 
-def test_the_poller_stops_with_the_bot(settings, engine, monkeypatch):
+def test_the_poller_stops_with_the_bot_and_announces_what_a_timer_added(settings, engine, monkeypatch, news):
+    from retrieval.feeds import Feeds
+
     from .conftest import start_harness, stop_harness
 
     h = start_harness(settings, engine, monkeypatch)
@@ -175,10 +177,21 @@ def test_the_poller_stops_with_the_bot(settings, engine, monkeypatch):
     assert task is not None and not task.done()
     stop_harness(h)
     assert task.done() and not task.cancelled()
+
     quiet = start_harness(settings.with_(feed_polling=False), engine, monkeypatch)
     try:
-        assert quiet.bot.feed_poller._task is None
-        added = quiet.slash("feed add", who="mod", url="ftp://x.example/feed")[-1]
-        assert "http:// or https://" in added.content
+        reply = add_feed(quiet, news.url(FEED), CHANNEL_A)[-1]
+        assert {f["name"]: f["value"] for f in reply.embed["fields"]}["First check"] == (
+            "when `coverage-bot feed poll` runs"
+        )
+        cycle(quiet)
+        assert len(news.hits(FEED)) == 1 and not announcements(quiet)  # only `add` read it
+        timer = Feeds(engine)  # `coverage-bot feed poll --once --due`, in another process
+        try:
+            assert timer.poll()[0].count("added") == 3
+        finally:
+            timer.close()
+        cycle(quiet)
+        assert len(announcements(quiet)) == 3
     finally:
         stop_harness(quiet)
