@@ -101,13 +101,23 @@ def read_feed(page: Page) -> ParsedFeed:
         head = body[:2048].decode("utf-8", "replace")
         if page.content_type in ("text/html", "application/xhtml+xml") or looks_like_html(head):
             raise FeedError(f"{page.url} is a web page, not an RSS or Atom feed")
-        problem = parsed.get("bozo_exception")
+        problem = _problem(parsed.get("bozo_exception"))
         raise FeedError(f"{page.url} is not an RSS or Atom feed" + (f" (malformed XML: {problem})" if problem else ""))
     items = [item for entry in parsed.entries if (item := _item(entry, page.url)) is not None]
     if parsed.bozo and not items:
-        raise FeedError(f"{page.url} is malformed XML ({parsed.get('bozo_exception')}) with no readable items")
+        problem = _problem(parsed.get("bozo_exception"))
+        raise FeedError(f"{page.url} is malformed XML ({problem}) with no readable items")
     title = _text(parsed.feed.get("title")) or None
     return ParsedFeed(title=title, items=items)
+
+
+def _problem(error: Exception | None) -> str:
+    """An XML error as a person reads it: "line 2, column 28: no element found"."""
+    if error is None:
+        return ""
+    if hasattr(error, "getLineNumber"):
+        return f"line {error.getLineNumber()}, column {error.getColumnNumber()}: {error.getMessage()}"
+    return str(error)
 
 
 def discover(page: Page) -> str | None:

@@ -269,6 +269,8 @@ class Feeds:
                 break
             try:
                 results.append(self.poll_feed(feed, stop))
+            except NotFound:
+                log.info("feed %d (%s) was removed while it was being checked", feed.id, feed.url)
             except Exception:  # one feed's bug must not stop the others; it is logged
                 log.exception("checking feed %d (%s) failed", feed.id, feed.url)
                 results.append(self._failed(feed, "an internal error; see the log"))
@@ -441,6 +443,8 @@ class Feeds:
         }
         sets = ", ".join(f"{k} = ?" for k in values)
         with self.store.transaction() as db:
+            if db.execute("SELECT 1 FROM feeds WHERE id = ?", (feed.id,)).fetchone() is None:
+                raise NotFound(f"no feed with id {feed.id}")  # removed meanwhile: nothing to record
             for previous, item_values in records:
                 self.store.record(db, feed.id, previous, item_values)
             db.execute(f"UPDATE feeds SET {sets} WHERE id = ?", [*values.values(), feed.id])

@@ -334,6 +334,24 @@ def test_removing_and_pausing(feeds: Feeds, engine: Engine, news, clock):
         feeds.remove(feed.id)
 
 
+def test_a_feed_removed_while_it_is_checked_is_left_out(feeds: Feeds, engine: Engine, news, monkeypatch):
+    feed = feeds.add(news.url(HARBOR_RSS), "global").feed
+    feeds.add(news.url("/valley/atom.xml"), "global")
+    add = engine.add
+
+    def add_then_remove(*args, **kwargs):  # a moderator removes the feed during its check
+        report = add(*args, **kwargs)
+        if kwargs.get("added_by") == f"feed:{feed.id}":
+            feeds.remove(feed.id)
+        return report
+
+    monkeypatch.setattr(engine, "add", add_then_remove)
+    results = feeds.poll()
+    assert [r.feed.title for r in results] == ["Valley Courier"]  # the other feed went on
+    assert [f.title for f in feeds.feeds()] == ["Valley Courier"]
+    assert len(held(engine)) == 5  # what the removed feed brought stays, as removal promises
+
+
 def test_new_articles_are_announced_once_where_the_feed_says(feeds: Feeds, engine: Engine, news):
     feeds.add(news.url(HARBOR_RSS), "global", announce_to="999")
     feeds.add(news.url("/valley/atom.xml"), "global")  # no channel: nothing to announce
