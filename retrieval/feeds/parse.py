@@ -22,7 +22,7 @@ from courlan import normalize_url
 from ..errors import BadSource
 from ..fetch import Page
 from ..models import ParsedArticle
-from ..parse import MIN_HTML_PARAGRAPH_WORDS, looks_like_html
+from ..parse import looks_like_html
 from ..store import normalise_text
 
 #: Content types a feed is served as in the wild (text/html is read too, to say what it is).
@@ -38,6 +38,8 @@ FEED_TYPES = (
     "application/octet-stream",
 )
 _ALTERNATE_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
+#: Shorter lines of a feed's text are captions, buttons or "Read more" links, not paragraphs.
+MIN_WORDS = 4
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section", "article")
 _DROP = ("script", "style", "figcaption", "iframe", "noscript")
 
@@ -199,7 +201,7 @@ def paragraphs_of(html: str) -> list[str]:
             element.tail = "\n\n" + (element.tail or "")
         chunks = re.split(r"\n\s*\n", root.text_content())
     lines = [" ".join(chunk.split()) for chunk in chunks]
-    return [line for line in lines if len(line.split()) >= MIN_HTML_PARAGRAPH_WORDS]
+    return [line for line in lines if len(line.split()) >= MIN_WORDS]
 
 
 def article_from_feed(item: FeedItem, source: str) -> ParsedArticle:
