@@ -52,7 +52,9 @@ def feed() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the feed as JSON.")
 @pass_ctx
 def add(c: Context, url: str, collection: str, keywords: str | None, interval: int | None, as_json: bool) -> None:
-    """Follow the feed at URL (or the feed a web page names); its first check is due at once."""
+    """Follow an RSS or Atom feed.
+
+    URL may also be a web page that names its feed. The first check is due at once."""
     added = _feeds(c).add(url, collection, keywords=keywords, interval=interval, added_by="cli")
     if as_json:
         click.echo(json.dumps({**added.feed.to_json(), "items": added.items}, ensure_ascii=False, indent=2))
@@ -70,7 +72,9 @@ def add(c: Context, url: str, collection: str, keywords: str | None, interval: i
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
 def list_(c: Context, collections, as_json: bool) -> None:
-    """Every followed feed: state, last check, last new article, article count."""
+    """List the followed feeds.
+
+    Each with its state (ok, failing and why, paused), last check, last new article and article count."""
     rows = _feeds(c).feeds(list(collections) or None)
     if as_json:
         click.echo(json.dumps([f.to_json() for f in rows], ensure_ascii=False, indent=2))
@@ -120,7 +124,7 @@ def pause(c: Context, feed_id: str) -> None:
 @click.argument("feed_id")
 @pass_ctx
 def resume(c: Context, feed_id: str) -> None:
-    """Check a paused feed again (at once, with its failures forgotten)."""
+    """Check a paused feed again, at once (its failures are forgotten)."""
     f = _feeds(c).resume(_id(feed_id))
     click.echo(f"Resumed F{f.id}: {f.name}; next check now.")
 
@@ -132,7 +136,7 @@ def resume(c: Context, feed_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print each pass as one JSON object (one per line).")
 @pass_ctx
 def poll(c: Context, once: bool, due: bool, collections, as_json: bool) -> None:
-    """Check feeds and print what was added, skipped and why.
+    """Check feeds; print what was added, skipped and why.
 
     Without --once, keeps running and checks each feed when it is due (Ctrl-C stops).
     With --once, exits 2 if a feed failed (each failure is also on stderr)."""

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from ..errors import BadSource, CoverageError, NotFound
 from ..fetch import HTML_TYPES, Page, fetch
-from ..models import Article, ParsedArticle
+from ..models import Article, IngestOutcome, ParsedArticle
 from ..sources import read_source
 from .parse import (
     FEED_TYPES,
@@ -331,7 +331,7 @@ class Feeds:
             report = self.engine.add([a for _, _, a in made], collection=feed.collection, added_by=f"feed:{feed.id}")
             by_source = {o.source: o for o in report.outcomes}
             for item, previous, article in made:
-                o = by_source[article.source]
+                o = by_source.get(article.source) or IngestOutcome(article.source, "skipped", reason="not stored")
                 status = o.status
                 if status == "unchanged" and previous and previous.status in ("added", "updated"):
                     status = previous.status  # still this feed's article, just not changed

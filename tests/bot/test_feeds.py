@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -175,6 +176,16 @@ def test_the_poller_stops_with_the_bot_and_announces_what_a_timer_added(settings
     h = start_harness(settings, engine, monkeypatch)
     task = h.bot.feed_poller._task
     assert task is not None and not task.done()
+    threads = []
+    poll = h.bot.feed_poller.feeds.poll
+
+    def recorded(**kwargs):
+        threads.append(threading.get_ident())
+        return poll(**kwargs)
+
+    monkeypatch.setattr(h.bot.feed_poller.feeds, "poll", recorded)
+    cycle(h)
+    assert threads and threading.get_ident() not in threads  # checked in a worker thread, not on the loop
     stop_harness(h)
     assert task.done() and not task.cancelled()
 
