@@ -124,7 +124,7 @@ async def _sync(settings: Settings, token: str, guild: int | None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:
-        bot = create_bot(settings, engine, auto_sync=False)
+        bot = create_bot(settings, engine, auto_sync=False, poll_feeds=False)
         async with bot:
             await bot.login(token)
             count = await bot.sync_commands(guild)

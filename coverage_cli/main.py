@@ -15,6 +15,7 @@ from retrieval import GLOBAL, CoverageError, Engine, Settings
 from retrieval.parse import normalise_date
 
 from . import render
+from .feeds import feed
 
 log = logging.getLogger("coverage_cli")
 
@@ -396,6 +397,9 @@ def sync(c: Context, guild: int | None) -> None:
     from bot.main import sync_commands
 
     sys.exit(sync_commands(c.settings, guild))
+
+
+cli.add_command(feed)
 
 
 def main() -> None:

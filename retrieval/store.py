@@ -100,6 +100,53 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS articles_source ON articles(collection, source);
     """,
+    # 2: followed feeds (retrieval/feeds/) and the items seen in them, with the article each became.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        collection TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        outlet TEXT,
+        keywords TEXT NOT NULL DEFAULT '',
+        announce_to TEXT,
+        interval_minutes INTEGER NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        added_at TEXT NOT NULL,
+        added_by TEXT,
+        checked_at TEXT,
+        new_at TEXT,
+        next_check_at TEXT NOT NULL,
+        error TEXT,
+        failing_since TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        paused TEXT,
+        notice_pending INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until TEXT,
+        UNIQUE (collection, url)
+    );
+    CREATE INDEX feeds_due ON feeds(next_check_at);
+    CREATE TABLE feed_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT,
+        link TEXT,
+        fingerprint TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        seen_at TEXT NOT NULL,
+        announce TEXT
+    );
+    CREATE INDEX feed_items_feed ON feed_items(feed_id);
+    CREATE INDEX feed_items_guid ON feed_items(guid);
+    CREATE INDEX feed_items_link ON feed_items(link);
+    CREATE INDEX feed_items_article ON feed_items(article_id);
+    CREATE INDEX feed_items_announce ON feed_items(announce) WHERE announce = 'pending';
+    """,
 ]
 
 ARTICLE_COLUMNS = (
