@@ -1,7 +1,11 @@
 """Page metadata against labels read by hand (benchmarks/page_labels.json): per field right /
 total for ours (`parse_html`, the ingest path's parser) and for bare trafilatura's metadata.
 
-    python benchmarks/page_labels.py [--data /path/to/article-extraction-benchmark] [--json]
+    python benchmarks/page_labels.py [--part dev|check] [--data /path/to/article-extraction-benchmark] [--json]
+
+Tune on `--part dev`; score `--part check` only at the end of a round (the labels file says how
+each field was read). Check pages marked `fresh` were labelled after the rules were last changed
+and are also reported on their own ("fresh", part of check).
 
 Headlines match ignoring case and punctuation; authors as a set of names (same rule); outlets
 when one name contains the other ("CNN" / "CNN Business"); dates exactly, and a page that
@@ -22,7 +26,8 @@ FIELDS = ("title", "authors", "published", "outlet")
 
 
 def loose(text: str | None) -> str:
-    text = re.sub(r"[\W_]+", " ", (text or "").lower()).strip()
+    """Lower case, letters and digits only ("Barron's" = "Barrons"), no leading "the"."""
+    text = re.sub(r"[\W_]+", " ", re.sub(r"['’]", "", (text or "").lower())).strip()
     return text[4:] if text.startswith("the ") else text
 
 
@@ -45,6 +50,7 @@ def right(field: str, found, expected) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--part", choices=("dev", "check"), help="only this part of the labels (default: both)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     import trafilatura
@@ -52,7 +58,7 @@ def main() -> None:
     from retrieval.errors import CoverageError
     from retrieval.parse import parse_html
 
-    labels = json.loads(LABELS.read_text())["pages"]
+    labels = [p for p in json.loads(LABELS.read_text())["pages"] if args.part in (None, p["part"])]
     pages = load_pages(args.data)
     totals: dict = {}
     rows = []
@@ -66,16 +72,21 @@ def main() -> None:
             ours = dict.fromkeys(FIELDS)
         doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
         bare = {"title": doc.title, "authors": doc.author, "published": doc.date, "outlet": doc.sitename} if doc else {}
-        row = {"id": label["id"], "split": label["split"]}
+        row = {"id": label["id"], "part": label["part"], "fresh": bool(label.get("fresh"))}
         for field in FIELDS:
             if field not in label:
                 continue
             for who, found in (("ours", ours.get(field)), ("trafilatura", bare.get(field))):
                 ok = right(field, found, label[field])
-                slot = totals.setdefault((label["split"], who, field), [0, 0])
+                slot = totals.setdefault((label["part"], who, field), [0, 0])
                 slot[0] += ok
                 slot[1] += 1
                 row[f"{who}.{field}"] = [found, ok]
+            if label.get("fresh"):
+                for who in ("ours", "trafilatura"):
+                    slot = totals.setdefault(("fresh", who, field), [0, 0])
+                    slot[0] += row[f"{who}.{field}"][1]
+                    slot[1] += 1
             if field == "published" and label[field] is None and ours.get(field):
                 row["invented_date"] = ours[field]
         rows.append(row)
@@ -85,11 +96,18 @@ def main() -> None:
         return
     print(f"{len(labels)} labelled pages; right / total per field")
     print(f"{'':22} " + " ".join(f"{f:>11}" for f in FIELDS))
-    for split in ("dev", "check", "all"):
+    splits = (args.part,) if args.part else ("dev", "check", "all")
+    if any(label.get("fresh") for label in labels):
+        splits += ("fresh",)
+    for split in splits:
         for who in ("ours", "trafilatura"):
             cells = []
             for field in FIELDS:
-                got = [v for (s, w, f), v in totals.items() if w == who and f == field and split in (s, "all")]
+                got = [
+                    v
+                    for (s, w, f), v in totals.items()
+                    if w == who and f == field and (split == s or (split == "all" and s != "fresh"))
+                ]
                 r, t = sum(g[0] for g in got), sum(g[1] for g in got)
                 cells.append(f"{r:>5}/{t:<5}")
             print(f"{split + ' ' + who:22} " + " ".join(f"{c:>11}" for c in cells))
@@ -98,7 +116,7 @@ def main() -> None:
     for row in rows:
         wrong = [f for f in FIELDS if f"ours.{f}" in row and not row[f"ours.{f}"][1]]
         if wrong:
-            print(f"  {row['id']} {row['split']}: " + "; ".join(f"{f}={row[f'ours.{f}'][0]!r}" for f in wrong))
+            print(f"  {row['id']} {row['part']}: " + "; ".join(f"{f}={row[f'ours.{f}'][0]!r}" for f in wrong))
 
 
 if __name__ == "__main__":

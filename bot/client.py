@@ -19,6 +19,7 @@ from discord.ext import commands
 from retrieval import CoverageError, Engine, Settings
 
 from .checks import NO_PINGS, Cooldowns, reply, wait_text
+from .poller import FeedPoller
 from .store import BotStore
 from .views import DYNAMIC_ITEMS
 
@@ -62,7 +63,15 @@ class CoverageTree(app_commands.CommandTree):
 class CoverageBot(commands.Bot):
     """A thin Discord face on `Engine`: everything it quotes comes from the engine."""
 
-    def __init__(self, settings: Settings, engine: Engine, *, message_content: bool = True, auto_sync: bool = True):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        message_content: bool = True,
+        auto_sync: bool = True,
+        poll_feeds: bool = True,
+    ):
         super().__init__(
             command_prefix=commands.when_mentioned,  # no text commands; slash commands only
             intents=intents(message_content),
@@ -76,6 +85,7 @@ class CoverageBot(commands.Bot):
         self.cooldowns = Cooldowns()
         self.auto_sync = auto_sync
         self._warned_intent = False
+        self.feed_poller = FeedPoller(self, enabled=poll_feeds, check=settings.feed_polling)
 
     async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Engine calls embed, search and fetch: they block, so they run in a worker thread."""
@@ -87,6 +97,7 @@ class CoverageBot(commands.Bot):
         for cog in COGS:
             await self.add_cog(cog(self))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.feed_poller.start()
         if not self.intents.message_content:
             self.warn_no_intent()
         if self.auto_sync:
@@ -129,12 +140,18 @@ class CoverageBot(commands.Bot):
         )
 
     async def close(self) -> None:
+        await self.feed_poller.stop()
         await super().close()
         self.store.close()
 
 
 def create_bot(
-    settings: Settings, engine: Engine, *, message_content: bool = True, auto_sync: bool = True
+    settings: Settings,
+    engine: Engine,
+    *,
+    message_content: bool = True,
+    auto_sync: bool = True,
+    poll_feeds: bool = True,
 ) -> CoverageBot:
     """Build the bot and its command tree without connecting; cogs load in `setup_hook`."""
-    return CoverageBot(settings, engine, message_content=message_content, auto_sync=auto_sync)
+    return CoverageBot(settings, engine, message_content=message_content, auto_sync=auto_sync, poll_feeds=poll_feeds)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from retrieval import GLOBAL, CoverageError, Engine, Settings
 from retrieval.parse import normalise_date
 
 from . import render
+from .feeds import feed
 
 log = logging.getLogger("coverage_cli")
 
@@ -39,7 +42,8 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 class Group(click.Group):
-    """Turns our own errors into one line on stderr and exit status 2."""
+    """Turns our own errors, and a store or folder that fails under us, into one line on stderr
+    and exit status 2."""
 
     def invoke(self, ctx):
         try:
@@ -47,6 +51,19 @@ class Group(click.Group):
         except CoverageError as err:
             click.echo(f"error: {err}", err=True)
             ctx.exit(2)
+        except sqlite3.DatabaseError as err:
+            where = ctx.obj.settings.db_path if isinstance(ctx.obj, Context) else "the store"
+            click.echo(f"error: {where}: {err}; `coverage-bot check` says what is wrong", err=True)
+            ctx.exit(2)
+        except OSError as err:
+            if err.errno not in FOLDER_ERRORS:
+                raise
+            click.echo(f"error: {err.filename or 'the data folder'}: {err.strerror}", err=True)
+            ctx.exit(2)
+
+
+#: What the file system says when the data folder cannot be written (or is full).
+FOLDER_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -319,6 +336,54 @@ def stats(c: Context, as_json: bool) -> None:
         click.echo(render.stats(data))
 
 
+@cli.command()
+@click.option("--repair", is_flag=True, help="Rebuild what is derived from the store and say what was done.")
+@click.option("--quick", is_flag=True, help="Do not read every page of the store and every vector (faster).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@pass_ctx
+def check(c: Context, repair: bool, quick: bool, as_json: bool) -> None:
+    """Verify the store against the vector index and BM25 (ids, counts, model, generation,
+    stray files); read-only unless --repair. Exit status 0 when healthy, 1 when not."""
+    from retrieval.embed import make_encoder, vector_key
+    from retrieval.health import inspect
+
+    key = vector_key(make_encoder(c.settings).key)  # the name only: no model is loaded
+    health = inspect(c.settings, key, thorough=not quick)
+    if repair and health.repairable:
+        engine = Engine.open(c.settings, progress=c.progress)  # opening repairs most of it
+        try:
+            actions = [*engine.events, *engine.repair(progress=c.progress)]
+        finally:
+            engine.close()
+        health = inspect(c.settings, key, thorough=not quick)
+        health.repaired = actions or ["nothing needed rebuilding"]
+    elif repair and health.problems:
+        health.repaired = ["nothing: the store itself is not usable, and the rest is rebuilt from it"]
+    if as_json:
+        click.echo(json.dumps(health.to_json(), indent=2))
+    else:
+        click.echo(render.health(health))
+    sys.exit(0 if health.healthy else 1)
+
+
+@cli.command()
+@click.option("--no-seeds", is_flag=True, help="Start empty instead of loading the seed articles.")
+@pass_ctx
+def init(c: Context, no_seeds: bool) -> None:
+    """Make a new store in the data folder: where there is none, or where one was lost (its
+    index files are rebuilt for the new store). Refuses if a store is there."""
+    engine = Engine.init(c.settings, progress=c.progress, seeds=not no_seeds)
+    try:
+        counts = engine.store.counts()
+        for event in engine.events:
+            click.echo(f"coverage-bot: {event}", err=True)
+        click.echo(
+            f"Made a new store at {c.settings.db_path}: {counts['articles']} articles, {counts['passages']} passages."
+        )
+    finally:
+        engine.close()
+
+
 @cli.command("eval")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--split", help="Only questions of this split (e.g. dev, holdout).")
@@ -374,6 +439,9 @@ def sync(c: Context, guild: int | None) -> None:
     from bot.main import sync_commands
 
     sys.exit(sync_commands(c.settings, guild))
+
+
+cli.add_command(feed)
 
 
 def main() -> None:

@@ -139,6 +139,23 @@ def stats(data: dict) -> str:
     )
 
 
+def health(report) -> str:
+    """`check`'s table: one row per part of the data folder, then what to do about each problem."""
+    width = max(len(f.part) for f in report.findings)
+    lines = [f"data folder: {report.data_dir}", ""]
+    for f in report.findings:
+        status = "ok" if f.ok else click.style("PROBLEM", bold=True)
+        lines.append(f"{f.part:<{width}}  {status:<7}  {f.detail}")
+    lines += [f"repaired: {action}" for action in report.repaired]
+    lines.append("")
+    if report.healthy:
+        lines.append("healthy")
+    else:
+        lines.append(f"{len(report.problems)} problem(s):")
+        lines += [f"- {f.part}: {f.fix}" for f in report.problems if f.fix]
+    return "\n".join(lines)
+
+
 def evaluation(figures: dict) -> str:
     def pct(value) -> str:
         return "   —" if value is None else f"{100 * value:5.1f}"

@@ -7,7 +7,6 @@ All public methods are thread-safe (the bot calls them from worker threads).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
 import os
 import threading
@@ -21,9 +20,11 @@ from tqdm import tqdm
 
 from .blocks import MAX_PASSAGE_CHARS
 from .embed import Encoder, make_encoder, passage_text, vector_key
-from .errors import BadFilter, BadQuestion, BadSource, CoverageError, NotFound
-from .index import VectorIndex, ivf_lists
-from .lexical import LexicalIndex
+from .errors import BadFilter, BadQuestion, BadSource, CoverageError, NotFound, StoreReadOnly
+from .folder import DataFolder, mark, open_store
+from .health import Health, inspect
+from .index import VectorIndex, ivf_lists, wanted_kind
+from .lexical import LexicalIndex, read_pointer
 from .models import Answer, Article, Block, Comparison, IngestOutcome, IngestReport, ParsedArticle, Passage
 from .parse import clean_meta, normalise_date
 from .quotes import QuoteMatch
@@ -32,7 +33,7 @@ from .search.candidates import View, named_outlets
 from .search.when import parse_date
 from .settings import Settings
 from .sources import expand, read_sources
-from .store import Store, content_hash
+from .store import Snapshot, content_hash
 from .text import split_long
 
 log = logging.getLogger(__name__)
@@ -46,108 +47,211 @@ MAX_PARAGRAPH_CHARS = 20_000
 class Engine:
     """Store + encoder + vector index + lexical index, kept in step."""
 
-    def __init__(self, settings: Settings, encoder: Encoder | None = None):
+    def __init__(self, settings: Settings, encoder: Encoder | None = None, new_store: bool = False):
         self.settings = settings
         self.encoder = encoder or make_encoder(settings)
         self.vector_key = vector_key(self.encoder.key)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.db_path)
+        self.folder = DataFolder(settings)
+        self.store = open_store(self.folder, new=new_store)
+        # A folder that cannot be written still answers: indexes rebuilt in memory, changes refused.
+        self.read_only = self.store.read_only or not self.folder.writable()
         self.searcher = Searcher(self)
         self.events: list[str] = []  # what opening the engine did, for front ends to report
         self._lock = threading.RLock()
         self._index: VectorIndex | None = None
         self._lexical: LexicalIndex | None = None
-        self._generation: str | None = None
+        self._generation: str | None = None  # the store generation both indexes are in step with
+        self._vectors_generation: str | None = None  # the one at which passages or vectors last changed
+        self._bumped = self._vectors_bumped = False
+        self._behind = False  # answering from an earlier state while a writer finishes
         self._forget()
         faiss.omp_set_num_threads(1)  # one query is faster on one thread (RETRIEVAL_NOTES.md)
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, progress: bool = False) -> Engine:
-        """Open the data folder: seed a new store, check the index and repair it if needed."""
+        """Open the data folder: check both indexes against the store and rebuild what does not
+        match; seed a store on its first start. A lost store is refused (`StoreMissing`)."""
         engine = cls(settings, encoder)
-        engine.prepare(progress)
+        try:
+            engine.prepare(progress)
+        except BaseException:
+            engine.close()
+            raise
+        return engine
+
+    @classmethod
+    def init(cls, settings: Settings, encoder: Encoder | None = None, progress: bool = False, seeds: bool = True):
+        """Make a new store where there is none, or where one was lost (`coverage-bot init`)."""
+        engine = cls(settings, encoder, new_store=True)
+        try:
+            engine.prepare(progress, seeds=seeds)
+        except BaseException:
+            engine.close()
+            raise
         return engine
 
     def close(self) -> None:
         self.store.close()
 
     # -- start-up ---------------------------------------------------------------------------
-    def prepare(self, progress: bool = False) -> None:
+    def prepare(self, progress: bool = False, seeds: bool = True) -> None:
         with self._lock:
+            self._tidy()
             self._load_index(progress)
             if self.store.get_meta("seeded") is None:
-                self._seed(progress)
+                self._seed(progress, seeds)
 
-    def _seed(self, progress: bool) -> None:
-        seeds = self.settings.seeds_dir
-        if not seeds.is_dir():
-            log.warning("no seeds folder at %s; starting with an empty store", seeds)
-            report = IngestReport()
-        else:
-            report = self.ingest([str(seeds)], collection=GLOBAL, added_by="seeds", progress=progress)
-        with self.store.transaction():
-            self.store.set_meta("seeded", "1")
-        self._event(f"built the store from {seeds}: {report.summary()}")
+    def _tidy(self) -> None:
+        """Remove what a killed writer left (temporary files, replaced BM25 versions), if no
+        writer is at work now: theirs look the same."""
+        if self.read_only or not self.folder.lock.acquire(blocking=False):
+            return
+        try:
+            if stray := self.folder.clean():
+                self._event(f"removed {len(stray)} stray file(s) a stopped writer left: {_names(stray)}")
+        finally:
+            self.folder.lock.release()
+
+    def _seed(self, progress: bool, seeds: bool = True) -> None:
+        if self.read_only:
+            log.warning("the store was never seeded and its folder cannot be written; not seeding")
+            return
+        with self._writing():
+            if self.store.get_meta("seeded") is not None:
+                return  # another process seeded it while this one waited
+            folder = self.settings.seeds_dir
+            if seeds and not folder.is_dir():
+                log.warning("no seeds folder at %s; starting with an empty store", folder)
+            if seeds and folder.is_dir():
+                report = self.ingest([str(folder)], collection=GLOBAL, added_by="seeds", progress=progress)
+                what = f"the store from {folder}: {report.summary()}"
+            else:
+                what = "an empty store"
+            with self.store.transaction():
+                self.store.set_meta("seeded", "1")
+            self._event(f"built {what}")
 
     def _event(self, message: str) -> None:
         log.info(message)
         self.events.append(message)
 
     def _load_index(self, progress: bool) -> None:
-        store_ids = self.store.passage_ids()
-        index, why = VectorIndex.load(self.settings.index_path, self.settings.index_meta_path, self.settings.nprobe)
-        if index is not None:
-            why = index.check(store_ids, self.vector_key, self._wanted_kind(len(store_ids), index.kind))
-        if not why:
-            self._index = index
-        elif index is None and len(store_ids) == 0 and not self.settings.index_path.exists():
-            self._index = None  # a new, empty store: the index is made with the first article
-        else:
-            log.warning("rebuilding the index: %s", why)
-            self._rebuild(progress, reason=why)
-        self._generation = self.store.get_meta("generation")
+        """Both indexes in step with the store: kept, loaded from their files, or rebuilt.
+
+        They are checked against one snapshot of the store (generation and passage ids read in
+        one transaction), so the generation recorded is the one they were checked at and no
+        change can be skipped. Files that do not match may be a writer's between saving and
+        committing, or a killed writer's: look again under the write lock (no passage can
+        change then) and rebuild and save what is still out of step. While another process
+        holds the lock (a bulk ingest between its commit and its BM25), a reader that has
+        indexes keeps answering from them, an earlier state in step with itself (the store's
+        ids filter out what was removed since), and looks again at the next question. A
+        folder that cannot be written gets its rebuilt indexes in memory only."""
+        snap = self.store.snapshot()
+        index, why = self._current_index(snap)
+        lexical, lexical_why = self._current_lexical(snap)
+        if (why or lexical_why) and not self.read_only and not self.folder.lock.mine:
+            answering = self._index is not None and self._lexical is not None
+            if not self.folder.lock.acquire(blocking=not answering):
+                log.debug("a writer holds the lock; answering from generation %s meanwhile", self._generation)
+                self._behind = True
+                self._forget()  # the filters are read from the store as it is now
+                return
+            try:
+                self._load_index(progress)  # again, under the lock
+            finally:
+                self.folder.lock.release()
+            return
+        self._generation = snap.generation
+        self._vectors_generation = snap.vectors_generation or snap.generation
+        self._behind = False
         self._forget()
+        if why:
+            log.info("rebuilding the index: %s", why)
+            self._rebuild(progress, reason=why)
+        else:
+            self._index = index
+        if lexical_why:
+            log.info("rebuilding the lexical index: %s", lexical_why)
+            self._rebuild_lexical(reason=lexical_why)
+        else:
+            self._lexical = lexical
+
+    def _current_index(self, snap: Snapshot) -> tuple[VectorIndex | None, str]:
+        """The vector index for this snapshot (the one in memory if still in step), or why none is."""
+        n, model = len(snap.ids), self.vector_key
+        if n and snap.vector_model != model:
+            return None, f"the stored embeddings were made with {snap.vector_model!r}, not {model!r}"
+        paths = (self.settings.index_path, self.settings.index_meta_path)
+        index = self._index
+        if index is None or index.generation != VectorIndex.saved_generation(paths[1]):
+            index, why = VectorIndex.load(*paths, self.settings.nprobe)
+            if index is None:
+                if n == 0 and not paths[0].exists():
+                    return None, ""  # a new, empty store: the index is made with the first article
+                return None, why
+        why = index.check(snap.ids, model, self._wanted_kind(n, index.kind))
+        wanted = snap.vectors_generation
+        if not why and wanted is not None and index.generation is not None and index.generation != wanted:
+            why = f"it was written at generation {index.generation} and the vectors changed at {wanted}"
+        return (None, why) if why else (index, "")
+
+    def _current_lexical(self, snap: Snapshot) -> tuple[LexicalIndex | None, str]:
+        """The BM25 index for this snapshot (the one in memory if still in step), or why none is."""
+        folder = self.folder.bm25
+        lexical = self._lexical
+        if lexical is None or lexical.version != (read_pointer(folder)[0] or {}).get("version"):
+            lexical, why = LexicalIndex.load(folder)
+            if lexical is None:
+                if len(snap.ids) == 0 and not folder.exists():
+                    return LexicalIndex(snap.ids, None), ""
+                return None, why
+        why = lexical.check(snap.ids)
+        return (None, why) if why else (lexical, "")
+
+    def _can_save(self) -> bool:
+        """Derived files are written only under the write lock, never by a reader without it."""
+        return not self.read_only and self.folder.lock.mine
 
     def _forget(self) -> None:
-        """Drop what was derived from the store; it changed."""
-        self._lexical = None
+        """Drop the caches derived from the store; it changed."""
         self._allowed_cache: dict = {}
         self._outlets_cache: dict = {}
 
     def _sync(self) -> None:
         """Pick up changes another process (the CLI beside the bot) made to the store."""
-        if self.store.get_meta("generation") != self._generation:
-            log.info("the store changed outside this process; reloading the index")
+        if self._lexical is None or self.store.get_meta("generation") != self._generation:
+            log.info("the store changed outside this process; reloading the indexes")
             self._load_index(progress=False)
 
     @contextmanager
     def _writing(self):
         """One writer at a time across processes, and across threads of this one."""
-        lock_path = self.settings.data_dir / ".write.lock"
-        with self._lock, open(lock_path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                self._sync()
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        if self.read_only:
+            raise StoreReadOnly(
+                f"the data folder {self.settings.data_dir} cannot be written, and this changes the store: "
+                "run it as a user who can write there (reading commands work as they are)"
+            )
+        with self._lock, self.folder.lock.held():
+            self._sync()
+            yield
 
-    def _bump(self) -> None:
-        """Mark a change; call inside the store transaction."""
-        generation = str(int(self.store.get_meta("generation") or 0) + 1)
-        self.store.set_meta("generation", generation)
-        self._generation = generation
+    def _bump(self, vectors: bool = False) -> None:
+        """Mark a change (once per transaction); `vectors` when passages or their vectors
+        change, which the vector index's sidecar records, so a stale one is recognised."""
+        if not self._bumped:
+            generation = str(int(self.store.get_meta("generation") or 0) + 1)
+            self.store.set_meta("generation", generation)
+            self._generation = generation
+            self._bumped = True
+        if vectors and not self._vectors_bumped:
+            self.store.set_meta("vectors_generation", self._generation)
+            self._vectors_generation = self._generation
+            self._vectors_bumped = True
 
     # -- the index --------------------------------------------------------------------------
     def _wanted_kind(self, n: int, current: str | None) -> str:
-        """Exact search while it is fast enough, IVF past `ivf_threshold` passages; back to
-        exact only below half of it, so a few removals do not flip the index back and forth."""
-        if self.settings.index != "auto":
-            return self.settings.index
-        threshold = self.settings.ivf_threshold
-        if current == "ivf":
-            return "ivf" if n >= threshold // 2 else "flat"
-        return "ivf" if n >= threshold else "flat"
+        return wanted_kind(self.settings.index, self.settings.ivf_threshold, n, current)
 
     def _rebuild(self, progress: bool, reason: str = "", reencode: bool = False) -> None:
         """Rebuild the vector index from the store, re-encoding only if the model changed.
@@ -155,6 +259,11 @@ class Engine:
         total = self.store.counts()["passages"]
         model = self.vector_key
         if reencode or (total and self.store.get_meta("vector_model") != model):
+            if self.read_only:
+                raise StoreReadOnly(
+                    f"the stored embeddings were not made with {model!r} and the data folder "
+                    f"{self.settings.data_dir} cannot be written to store new ones"
+                )
             self._reencode(total, progress)
         dimension = self.store.get_meta("vector_dimension")
         dimension = int(dimension) if dimension else self.encoder.dimension
@@ -169,11 +278,27 @@ class Engine:
                     bar.update(len(ids))
         finally:
             faiss.omp_set_num_threads(1)  # one query is faster on one thread
-        index.save(self.settings.index_path, self.settings.index_meta_path)
         self._index = index
+        self._save_index()
         self._forget()
         if reason:
-            self._event(f"rebuilt the index ({index.size} passages) because {reason}")
+            self._event(f"rebuilt the index ({index.size} passages) because {reason}{self._unsaved()}")
+
+    def _rebuild_lexical(self, reason: str = "") -> None:
+        """Rebuild BM25 from the store's passages (bm25s has no incremental add) and save it."""
+        ids, texts = [], []
+        for batch_ids, batch_texts in self.store.iter_texts():
+            ids.append(batch_ids)
+            texts += batch_texts
+        lexical = LexicalIndex.build(np.concatenate(ids) if ids else np.zeros(0, np.int64), texts)
+        if self._can_save():
+            lexical.save(self.folder.bm25, self._generation)
+        self._lexical = lexical
+        if reason:
+            self._event(f"rebuilt the lexical index ({lexical.size} passages) because {reason}{self._unsaved()}")
+
+    def _unsaved(self) -> str:
+        return " (in memory only: the data folder cannot be written)" if not self._can_save() else ""
 
     def _reencode(self, total: int, progress: bool) -> None:
         log.info("encoding %d passages as %s", total, self.vector_key)
@@ -186,6 +311,9 @@ class Engine:
         with self.store.transaction():
             self.store.set_meta("vector_model", self.vector_key)
             self.store.set_meta("vector_dimension", str(self.encoder.dimension))
+            self._bumped = self._vectors_bumped = False
+            self._bump(vectors=True)  # other processes must load the new index
+            self._bumped = self._vectors_bumped = False
 
     def reindex(self, progress: bool = False, reencode: bool = False) -> int:
         """Rebuild the index from the store; with `reencode`, embed every passage again."""
@@ -194,20 +322,31 @@ class Engine:
             return self._index.size if self._index else 0
 
     def _lexical_index(self) -> LexicalIndex:
-        """BM25 at the store's current generation: loaded if saved, else built and saved."""
-        if self._lexical is None:
-            folder = self.settings.data_dir / "bm25"
-            generation = self.store.get_meta("generation")
-            lexical = LexicalIndex.load(folder, generation)
-            if lexical is None:
-                ids, texts = [], []
-                for batch_ids, batch_texts in self.store.iter_texts():
-                    ids.append(batch_ids)
-                    texts += batch_texts
-                lexical = LexicalIndex.build(np.concatenate(ids) if ids else np.zeros(0, np.int64), texts)
-                lexical.save(folder, generation)
-            self._lexical = lexical
-        return self._lexical
+        """BM25 in step with the vector index and the store generation they were checked at."""
+        with self._lock:
+            if self._lexical is None:
+                self._load_index(progress=False)
+            return self._lexical
+
+    # -- check and repair -------------------------------------------------------------------
+    def check(self, thorough: bool = True) -> Health:
+        """The read-only check `coverage-bot check` runs, of this engine's data folder."""
+        return inspect(self.settings, self.vector_key, thorough=thorough)
+
+    def repair(self, progress: bool = False) -> list[str]:
+        """Rebuild what is derived and out of step (both indexes, stray files, the marker) and
+        say what was done. Articles are never changed; embeddings are made again only if the
+        model the settings name did not make them."""
+        done = len(self.events)
+        with self._writing():
+            if stray := self.folder.clean():
+                self._event(f"removed {len(stray)} stray file(s): {_names(stray)}")
+            self._index = self._lexical = None  # judge the files, not what is in memory
+            self._load_index(progress)
+            if self.folder.read_marker() is None:
+                mark(self.folder, self.store)
+                self._event(f"wrote the marker {self.folder.marker.name}")
+            return self.events[done:]
 
     def _allowed(self, collections, outlets, since, until) -> np.ndarray | None:
         """Passage ids a query may return, or None when that is every indexed passage. Cached
@@ -215,7 +354,7 @@ class Engine:
         key = (tuple(collections), tuple(outlets or ()), since, until)
         if key not in self._allowed_cache:
             allowed = self.store.passage_ids(list(collections), outlets, since, until)
-            if self._index is not None and len(allowed) == self._index.size:
+            if self._index is not None and not self._behind and len(allowed) == self._index.size:
                 allowed = None
             if len(self._allowed_cache) >= 16:
                 self._allowed_cache.pop(next(iter(self._allowed_cache)))
@@ -229,7 +368,9 @@ class Engine:
         return self._outlets_cache[key]
 
     def _save_index(self) -> None:
-        self._index.save(self.settings.index_path, self.settings.index_meta_path)
+        if self._can_save():
+            self._index.save(self.settings.index_path, self.settings.index_meta_path, self._vectors_generation)
+        self._index.generation = self._vectors_generation
 
     # -- adding -----------------------------------------------------------------------------
     def ingest(
@@ -267,8 +408,12 @@ class Engine:
         added_by: str | None = None,
         progress: bool = False,
     ) -> IngestReport:
-        """Add or update parsed articles in one transaction: re-adding the same article (same
-        canonical URL, or the same text from the same outlet) updates it."""
+        """Add or update parsed articles: re-adding the same article (same canonical URL, or the
+        same text from the same outlet) updates it.
+
+        They are committed in batches, each whole (articles, passages, vectors and both indexes
+        in step), so a killed run keeps every batch it finished and a re-run finds those articles
+        "unchanged" without encoding them again."""
         report = IngestReport()
         todo: list[tuple[ParsedArticle, str]] = []
         seen: dict[str, str] = {}
@@ -291,61 +436,95 @@ class Engine:
         # Encode outside the lock (slow), only what is new or whose text changed.
         with self._lock:
             stale = [_reembed(self.store.find_existing(collection, a, h), a, h) for a, h in todo]
-        texts = [t for (a, _), changed in zip(todo, stale, strict=True) if changed for t in _embedding_inputs(a)]
-        vectors = self._encode(texts, progress) if texts else None
-        encoded: dict[int, np.ndarray] = {}
-        offset = 0
-        for i, ((article, _), changed) in enumerate(zip(todo, stale, strict=True)):
-            if changed:
-                encoded[i] = vectors[offset : offset + len(article.paragraphs)]
-                offset += len(article.paragraphs)
+        total = sum(len(a.paragraphs) for (a, _), changed in zip(todo, stale, strict=True) if changed)
+        with tqdm(total=total, desc="Embedding", unit="passage", disable=not progress or total < 64) as bar:
+            for batch in self._batches(todo, stale):
+                encoded = self._encode_batch([(i, a) for i, (a, _), changed in batch if changed], bar)
+                report.outcomes += self._commit(batch, encoded, collection, added_by)
+                bar.set_postfix_str(f"{report.count('added') + report.count('updated')} articles saved")
+        return report
 
+    def _batches(self, todo: list[tuple[ParsedArticle, str]], stale: list[bool]):
+        """Consecutive runs of articles with about `ingest_batch` passages to encode, growing
+        with the store (a quarter of it), so rebuilding BM25 after each stays a small share."""
+        batch: list[tuple[int, tuple[ParsedArticle, str], bool]] = []
+        size = 0
+        for i, (item, changed) in enumerate(zip(todo, stale, strict=True)):
+            batch.append((i, item, changed))
+            size += len(item[0].paragraphs) if changed else 0
+            held = self._index.size if self._index is not None else 0
+            if size >= max(self.settings.ingest_batch, held // 4):
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def _texts_to_embed(self, article: ParsedArticle) -> list[str]:
+        """What is embedded for each of an article's passages: the paragraph read with its
+        headline and section heading (embed.passage_text)."""
+        return [passage_text(article.title, article.heading_of(i), p) for i, p in enumerate(article.paragraphs)]
+
+    def _encode_batch(self, articles: list[tuple[int, ParsedArticle]], bar: tqdm) -> dict[int, np.ndarray]:
+        """Each article's passage vectors, encoded together (the encoder is faster in bulk)."""
+        texts = [t for _, a in articles for t in self._texts_to_embed(a)]
+        chunks = []
+        for start in range(0, len(texts), 256):
+            chunks.append(self.encoder.encode(texts[start : start + 256]))
+            bar.update(min(256, len(texts) - start))
+        vectors = np.vstack(chunks) if chunks else np.zeros((0, 0), np.float32)
+        encoded, offset = {}, 0
+        for i, article in articles:
+            encoded[i] = vectors[offset : offset + len(article.paragraphs)]
+            offset += len(article.paragraphs)
+        return encoded
+
+    def _commit(self, batch, encoded: dict[int, np.ndarray], collection: str, added_by: str | None) -> list:
+        """One batch in one transaction, with the vector index saved before it commits (if that
+        fails, both stay as they were) and BM25 rebuilt for it after, under the same lock."""
+        outcomes: list[IngestOutcome] = []
         added_ids: list[int] = []
         added_vectors: list[np.ndarray] = []
         removed_ids: list[int] = []
-        with self._writing(), self._change():
-            for i, (article, chash) in enumerate(todo):
-                source = article.source or article.title
-                old = self.store.find_existing(collection, article, chash)
-                text_changed = _reembed(old, article, chash)
-                if old is not None and not text_changed and _same_meta(old, article):
-                    report.outcomes.append(
-                        IngestOutcome(source, "unchanged", old.id, old.title, "already held", old.paragraphs)
+        with self._writing():
+            with self._change():
+                for i, (article, chash), _ in batch:
+                    source = article.source or article.title
+                    old = self.store.find_existing(collection, article, chash)
+                    text_changed = _reembed(old, article, chash)
+                    if old is not None and not text_changed and _same_meta(old, article):
+                        outcomes.append(
+                            IngestOutcome(source, "unchanged", old.id, old.title, "already held", old.paragraphs)
+                        )
+                        continue
+                    self._bump()
+                    if old is None:
+                        article_id = self.store.insert_article(collection, article, chash, added_by)
+                        status = "added"
+                    else:
+                        article_id = old.id
+                        self.store.update_article(article_id, article, chash)
+                        status = "updated"
+                    if text_changed:
+                        own = encoded[i] if i in encoded else self.encoder.encode(self._texts_to_embed(article))
+                        if old is not None:
+                            removed_ids += self.store.delete_passages(article_id)
+                        added_ids += self.store.insert_passages(article_id, article.paragraphs, own, article.headings)
+                        added_vectors.append(own)
+                    self.store.log(
+                        collection, article_id, status, added_by, _history_detail(old, article, text_changed)
                     )
-                    continue
-                if old is None:
-                    article_id = self.store.insert_article(collection, article, chash, added_by)
-                    status = "added"
-                else:
-                    article_id = old.id
-                    self.store.update_article(article_id, article, chash)
-                    status = "updated"
-                if text_changed:
-                    own = encoded[i] if i in encoded else self.encoder.encode(_embedding_inputs(article))
-                    if old is not None:
-                        removed_ids += self.store.delete_passages(article_id)
-                    added_ids += self.store.insert_passages(article_id, article.paragraphs, own, article.headings)
-                    added_vectors.append(own)
-                self.store.log(collection, article_id, status, added_by, _history_detail(old, article, text_changed))
-                report.outcomes.append(
-                    IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
-                )
-            if added_ids:
-                self.store.set_meta("vector_model", self.vector_key)
-                self.store.set_meta("vector_dimension", str(self.encoder.dimension))
-            # The index file is written before the store commits: if writing fails, both stay
-            # as they were.
+                    outcomes.append(
+                        IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
+                    )
+                if added_ids:
+                    self.store.set_meta("vector_model", self.vector_key)
+                    self.store.set_meta("vector_dimension", str(self.encoder.dimension))
+                if added_ids or removed_ids:
+                    self._bump(vectors=True)
+                    self._apply(np.array(added_ids, np.int64), added_vectors, removed_ids)
             if added_ids or removed_ids:
-                self._apply(np.array(added_ids, np.int64), added_vectors, removed_ids)
-        return report
-
-    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
-        chunks = []
-        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress or len(texts) < 64) as bar:
-            for start in range(0, len(texts), 256):
-                chunks.append(self.encoder.encode(texts[start : start + 256]))
-                bar.update(min(256, len(texts) - start))
-        return np.vstack(chunks)
+                self._rebuild_lexical()
+        return outcomes
 
     def _apply(self, added_ids: np.ndarray, added_vectors: list[np.ndarray], removed_ids: list[int]) -> None:
         if self._index is None:
@@ -362,16 +541,18 @@ class Engine:
 
     @contextmanager
     def _change(self):
-        """A store transaction that marks a change; if it fails, the in-memory indexes are
-        dropped and reloaded from the files, which are still in step with the store."""
+        """A store transaction; writes inside it call `_bump` first. If it fails, the indexes
+        in memory are dropped and loaded again from the files, which the store then judges."""
+        self._bumped = self._vectors_bumped = False
         try:
             with self.store.transaction():
                 yield
-                self._bump()
         except BaseException:
             self._generation = None
+            self._index = self._lexical = None
             raise
         finally:
+            self._bumped = self._vectors_bumped = False
             self._forget()
 
     # -- changing and removing --------------------------------------------------------------
@@ -380,10 +561,12 @@ class Engine:
         with self._writing():
             article = self.store.article(article_id, collections)
             with self._change():
+                self._bump(vectors=True)
                 removed = self.store.delete_article(article_id)
                 self.store.log(article.collection, article_id, "removed", actor, article.title)
                 if self._index is not None:
                     self._apply(np.zeros(0, np.int64), [], removed)
+            self._rebuild_lexical()
             return article
 
     def edit(
@@ -411,6 +594,7 @@ class Engine:
                 passages = self.store.passages_of(article_id)
                 vectors = self.encoder.encode([passage_text(fields["title"], p.heading, p.text) for p in passages])
             with self._change():
+                self._bump()
                 self.store.update_fields(article_id, fields)
                 if vectors is not None and self._index is not None:
                     ids = self.store.replace_article_vectors(article_id, vectors)
@@ -581,12 +765,13 @@ class Engine:
         """The indexes and the passage ids a question may search, or None when there are none."""
         with self._lock:
             self._sync()
+            lexical = self._lexical_index()  # in step with self._index: both were checked together
             # An outlet named in the question ("what did the Harbor Times say ...") narrows the search.
             named = [] if outlets else named_outlets(question, self._outlets(collections))
             allowed = self._allowed(collections, outlets or named or None, since, until)
             if self._index is None or (allowed is not None and len(allowed) == 0):
                 return None
-            return View(self._index, self._lexical_index(), allowed, named)
+            return View(self._index, lexical, allowed, named)
 
 
 def _listing(names: Sequence[str], limit: int = 10) -> str:
@@ -630,10 +815,6 @@ def _history_detail(old: Article | None, new: ParsedArticle, text_changed: bool)
     return f"{new.title} ({'; '.join(changes) or 'no change'})"
 
 
-def _embedding_inputs(article: ParsedArticle) -> list[str]:
-    return [passage_text(article.title, article.heading_of(i), p) for i, p in enumerate(article.paragraphs)]
-
-
 def _reembed(old: Article | None, new: ParsedArticle, chash: str) -> bool:
     """Whether the passages must be embedded (again): new text, or a new headline, which each
     passage is read with."""
@@ -652,6 +833,10 @@ def _day(value: dt.date | str | None) -> dt.date | None:
         return parse_date(value)
     except ValueError as err:
         raise BadQuestion(f"the as-of date: {err}") from None
+
+
+def _names(paths: Sequence[Path]) -> str:
+    return ", ".join(p.name for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 def _size(path: Path) -> int:

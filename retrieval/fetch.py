@@ -11,7 +11,8 @@ import ipaddress
 import logging
 import socket
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -30,6 +31,8 @@ class Page:
     url: str  # the final URL, after redirects
     body: bytes
     content_type: str
+    status: int = 200  # 304 (empty body) when a conditional request found nothing new
+    headers: dict[str, str] = field(default_factory=dict)  # response headers, names in lower case
 
 
 def _check_address(host: str, port: int, allow_private: bool) -> str:
@@ -49,10 +52,21 @@ def _check_address(host: str, port: int, allow_private: bool) -> str:
     return addresses[0]
 
 
-def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_private: bool = False) -> Page:
-    """GET an HTML page, following up to MAX_REDIRECTS checked redirects.
+def fetch(
+    url: str,
+    *,
+    timeout: float = 15.0,
+    max_bytes: int = 5 << 20,
+    allow_private: bool = False,
+    accept: Sequence[str] = HTML_TYPES,
+    headers: Mapping[str, str] | None = None,
+) -> Page:
+    """GET an HTML page (or another of the `accept` types), following up to MAX_REDIRECTS
+    checked redirects.
 
-    `timeout` bounds each connect and read, and the whole fetch takes at most twice that."""
+    `timeout` bounds each connect and read, and the whole fetch takes at most twice that.
+    `headers` are added to the request (e.g. If-None-Match for a conditional GET); a 304 answer
+    is returned as a Page with status 304 and an empty body."""
     deadline = time.monotonic() + 2 * timeout
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
@@ -62,7 +76,7 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_pr
             raise FetchError(f"the URL has no host: {url}")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = _check_address(parts.hostname, port, allow_private)
-        response = _get(parts, address, port, timeout)
+        response = _get(parts, address, port, timeout, accept, headers)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
@@ -70,11 +84,15 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_pr
                     raise FetchError(f"{url} redirects without saying where")
                 url = urljoin(url, location)
                 continue
+            answered = {name.lower(): value for name, value in response.headers.items()}
+            if response.status == 304:
+                return Page(url=url, body=b"", content_type="", status=304, headers=answered)
             if response.status >= 400:
                 raise FetchError(f"{url} answered HTTP {response.status}")
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type and content_type not in HTML_TYPES:
-                raise FetchError(f"{url} is {content_type}, not an HTML page")
+            if content_type and content_type not in accept:
+                wanted = "an HTML page" if tuple(accept) == HTML_TYPES else f"one of {', '.join(accept)}"
+                raise FetchError(f"{url} is {content_type}, not {wanted}")
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise FetchError(f"{url} is larger than the {max_bytes // 1024} KB limit")
@@ -85,7 +103,13 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_pr
                     raise FetchError(f"{url} took longer than {2 * timeout:g} s to download")
                 if len(body) > max_bytes:
                     raise FetchError(f"{url} is larger than the {max_bytes // 1024} KB limit")
-            return Page(url=url, body=bytes(body), content_type=content_type or "text/html")
+            return Page(
+                url=url,
+                body=bytes(body),
+                content_type=content_type or "text/html",
+                status=response.status,
+                headers=answered,
+            )
         except urllib3.exceptions.HTTPError as err:
             raise FetchError(f"{url} could not be read ({err.__class__.__name__})") from None
         finally:
@@ -93,7 +117,9 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_pr
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
 
 
-def _get(parts, address: str, port: int, timeout: float) -> urllib3.BaseHTTPResponse:
+def _get(
+    parts, address: str, port: int, timeout: float, accept: Sequence[str], extra: Mapping[str, str] | None
+) -> urllib3.BaseHTTPResponse:
     host = parts.hostname
     kwargs = {"timeout": urllib3.Timeout(connect=timeout, read=timeout), "retries": False, "maxsize": 1}
     if parts.scheme == "https":
@@ -104,11 +130,12 @@ def _get(parts, address: str, port: int, timeout: float) -> urllib3.BaseHTTPResp
     if parts.query:
         path += "?" + parts.query
     host_header = host if parts.port is None else f"{host}:{parts.port}"
+    headers = {"User-Agent": USER_AGENT, "Accept": ",".join(accept), **(extra or {}), "Host": host_header}
     try:
         return pool.urlopen(
             "GET",
             path,
-            headers={"Host": host_header, "User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml"},
+            headers=headers,
             redirect=False,
             preload_content=False,
         )

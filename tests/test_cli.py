@@ -250,3 +250,74 @@ def test_a_fetched_page_is_stored_under_its_clean_address(run, tmp_path, monkeyp
         assert "secret" not in json.dumps(row)
     finally:
         httpd.shutdown()
+
+
+def test_feeds_done_when(run, site, monkeypatch):
+    """Follow a feed of three article pages, poll, poll again (conditional), a fourth item, ask."""
+    from tests.feed_site import HARBOR, rss2
+
+    monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+    site.publish("harbor", HARBOR, "Harbor Times", "harbortimes.example")
+    site.serve_feed("/harbor/rss.xml", rss2(site.base, HARBOR[:3]))
+    url = site.url("/harbor/rss.xml")
+
+    added = run("feed", "add", url, "--collection", "harbour")
+    assert added.exit_code == 0, added.output
+    assert "Following F1: Harbor Times — Local news (3 items) for collection harbour." in added.stdout
+
+    first = run("feed", "poll", "--once")
+    assert first.exit_code == 0, first.output
+    assert "F1 Harbor Times — Local news: 3 added" in first.stdout
+    rows = json.loads(run("articles", "--json", "--collection", "harbour").stdout)
+    assert [(r["outlet"], r["title"], r["published"]) for r in rows] == [
+        ("Harbor Times", story.title, story.published) for story in reversed(HARBOR[:3])
+    ]
+
+    second = json.loads(run("feed", "poll", "--once", "--json").stdout)
+    assert (second["checked"], second["added"], second["feeds"][0]["status"]) == (1, 0, "not modified")
+    assert site.hits("/harbor/rss.xml")[-1].headers["if-none-match"] == site.routes["/harbor/rss.xml"].etag
+
+    site.serve_feed("/harbor/rss.xml", rss2(site.base, HARBOR))
+    third = json.loads(run("feed", "poll", "--once", "--json").stdout)
+    assert third["added"] == 1
+    assert [i["title"] for i in third["feeds"][0]["items"]] == [HARBOR[3].title]
+    assert len(json.loads(run("articles", "--json", "--collection", "harbour").stdout)) == 4
+
+    answer = json.loads(
+        run("ask", "How did the council vote on the footbridge?", "--json", "--collection", "harbour").stdout
+    )
+    assert answer["answered"] and "21 to 9" in answer["passages"][0]["text"]
+    assert answer["passages"][0]["article"]["outlet"] == "Harbor Times"
+
+    listing = run("feed", "list")
+    assert "F1  Harbor Times — Local news  [harbour]  ok" in listing.stdout and "4 articles" in listing.stdout
+    assert json.loads(run("feed", "list", "--json").stdout)[0]["articles"] == 4
+    due = run("feed", "poll", "--once", "--due")
+    assert due.exit_code == 0 and "No feeds to check." in due.stdout  # next check is 30 minutes away
+
+
+def test_feed_commands_refuse_bad_input_with_one_line(run, site, monkeypatch):
+    monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+    site.serve_feed("/broken.xml", b"<!DOCTYPE html><html><body><p>Not a feed at all</p></body></html>", "text/html")
+    for args, message in [
+        (("feed", "add", "ftp://example.com/feed"), "must start with http:// or https://"),
+        (("feed", "add", site.url("/broken.xml")), "is a web page, not an RSS or Atom feed"),
+        (("feed", "remove", "F9"), "no feed with id 9"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1].startswith("error: ")
+        assert message in result.stderr
+    assert run("feed", "list").stdout.startswith("No feeds followed.")
+    assert "goes with --once" in run("feed", "poll", "--due").output
+
+    site.publish("harbor", [], "Harbor Times", "harbortimes.example")
+    site.serve_feed("/ok.xml", b'<?xml version="1.0"?><rss version="2.0"><channel><title>Ok</title></channel></rss>')
+    assert run("feed", "add", site.url("/ok.xml")).exit_code == 0
+    site.routes["/ok.xml"].status = 500
+    failed = run("feed", "poll", "--once")
+    assert failed.exit_code == 2 and "error: F1" in failed.stderr and "HTTP 500" in failed.stderr
+    assert "failing" in run("feed", "list").stdout
+    assert run("feed", "pause", "1").stdout.startswith("Paused F1")
+    assert run("feed", "resume", "F1").stdout.startswith("Resumed F1")
+    removed = run("feed", "remove", "1")
+    assert removed.exit_code == 0 and "Stopped following F1: Ok" in removed.stdout

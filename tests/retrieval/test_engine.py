@@ -317,6 +317,7 @@ def test_one_article_one_record_across_tracking_urls_and_corrected_outlets(engin
         .replace('<meta property="og:url" content="https://harbortimes.example/news/2025/02/03/storm-power">', "")
         .replace('<meta property="og:site_name" content="Harbor Times">', "")
         .replace(" | Harbor Times", "")
+        .replace("<footer><p>© 2025 Harbor Times. All rights reserved.</p></footer>", "")
         .replace("Storm knocks out", "Storm cuts")
     )
     made = engine.ingest([str(bare)]).outcomes[0]
