@@ -44,6 +44,7 @@ def test_ask_declines_off_topic(run):
         "question": "Who won the 2022 football World Cup?",
         "answered": False,
         "passages": [],
+        "related": [],
     }
 
 

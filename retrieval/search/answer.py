@@ -85,7 +85,8 @@ class Searcher:
             return Answer(question, True, self.hits(chosen, scored, collections))
         if offset:
             return Answer(question, False, [])
-        closest = related(scored.candidates, k, self.floor)
+        # Closest coverage only when it comes near an answer: half the threshold.
+        closest = related(scored.candidates, k, max(self.floor, self.threshold / 2))
         return Answer(question, False, [], related=self.hits(closest, scored, collections))
 
     def quote(
