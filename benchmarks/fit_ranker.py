@@ -10,10 +10,10 @@ the figures are reported for both parts.
    answerable question's candidates, L2 chosen by 5-fold cross-validation);
 2. relevance: a logistic regression over the order score and the passage signals, fitted on
    out-of-fold order scores of every question (answerable or not), so probabilities are honest;
-3. threshold (decline unless a shown passage reaches it) and floor (passages shown from it),
-   chosen on out-of-fold probabilities: most questions handled right (a right passage among
-   the 3 shown, or an unanswerable question declined) while at most MAX_WRONGLY_DECLINED of
-   the answerable ones are declined.
+3. threshold (decline unless a shown passage reaches it), chosen on out-of-fold probabilities
+   for precision: the highest at which at most MAX_WRONGLY_DECLINED of each set's answerable
+   questions are declined; and floor (passages shown from it), the one that handles most
+   questions right (a right passage among the 3 shown, or an unanswerable one declined).
 
 Then every question is asked again through `Engine.ask` with the new model and scored by
 `retrieval.evaluate` (hit@1, hit@3, declined, fresh subset), per set and part, with a
@@ -51,7 +51,7 @@ from retrieval.search.model import (  # noqa: E402
     relevance_inputs,
     sigmoid,
 )
-from retrieval.search.signals import PASSAGE_SIGNALS, passage_signals  # noqa: E402
+from retrieval.search.signals import PASSAGE_SIGNALS, SIGNS, passage_signals  # noqa: E402
 
 DEVDATA = ROOT.parent / "shared" / "devdata"
 SETS = {
@@ -60,7 +60,7 @@ SETS = {
 }
 HELD_ASIDE = 0.3
 FOLDS = 5
-MAX_WRONGLY_DECLINED = 0.04
+MAX_WRONGLY_DECLINED = 0.05
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 RELEVANCE_TOP = 5
 
@@ -156,6 +156,16 @@ def standardiser(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(scale > 1e-9, scale, 1.0)
 
 
+def bounds(names: tuple[str, ...]) -> list[tuple[float | None, float | None]]:
+    """Each weight held to its signal's expected sign (signals.SIGNS); the order model's gap
+    input and signals of no set direction are free."""
+    out = []
+    for name in names:
+        sign = SIGNS.get(name, +1 if name == "score_gap" else 0)
+        out.append((0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (None, None))
+    return out
+
+
 def fit_order(examples: list[Example], l2: float) -> Linear:
     """Listwise: maximise the log of the softmax mass on each answerable question's right passages."""
     groups = [(e.passage, e.labels) for e in examples if e.labels.sum() > 0]
@@ -173,25 +183,28 @@ def fit_order(examples: list[Example], l2: float) -> Linear:
             grad += p @ z - (p[right] @ z[right]) / mass
         return total, grad
 
-    result = minimize(loss, np.zeros(len(mean)), jac=True, method="L-BFGS-B")
+    result = minimize(loss, np.zeros(len(mean)), jac=True, method="L-BFGS-B", bounds=bounds(PASSAGE_SIGNALS))
     return Linear(PASSAGE_SIGNALS, mean, scale, result.x)
 
 
-def fit_logistic(inputs: np.ndarray, labels: np.ndarray, names=RELEVANCE_INPUTS, l2: float = 10.0) -> Linear:
-    """Logistic regression (Newton's method, L2 on the weights)."""
+def fit_logistic(
+    inputs: np.ndarray, labels: np.ndarray, names: tuple[str, ...] = RELEVANCE_INPUTS, l2: float = 10.0
+) -> Linear:
+    """Logistic regression, L2 on the weights, each weight held to its signal's sign."""
     mean, scale = standardiser(inputs)
-    z = np.column_stack([(inputs - mean) / scale, np.ones(len(inputs))])
-    beta = np.zeros(z.shape[1])
-    penalty = np.r_[np.full(z.shape[1] - 1, l2), 0.0]
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-np.clip(z @ beta, -40, 40)))
-        grad = z.T @ (p - labels) + penalty * beta
-        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty)
-        step = np.linalg.solve(hess, grad)
-        beta -= step
-        if np.abs(step).max() < 1e-9:
-            break
-    return Linear(names, mean, scale, beta[:-1], float(beta[-1]))
+    z = (inputs - mean) / scale
+
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = beta[:-1], beta[-1]
+        logit = np.clip(z @ w + b, -40, 40)
+        p = 1 / (1 + np.exp(-logit))
+        total = np.sum(np.logaddexp(0, logit) - labels * logit) + 0.5 * l2 * w @ w
+        return total, np.r_[z.T @ (p - labels) + l2 * w, np.sum(p - labels)]
+
+    result = minimize(
+        loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=[*bounds(names), (None, None)]
+    )
+    return Linear(names, mean, scale, result.x[:-1], float(result.x[-1]))
 
 
 def out_of_fold(examples: list[Example], l2: float) -> tuple[dict[int, np.ndarray], dict[int, list[np.ndarray]]]:
@@ -225,30 +238,36 @@ def choose_threshold(scores: dict[int, np.ndarray], probs: dict[int, np.ndarray]
     """Threshold and floor from out-of-fold figures (see the module's docstring)."""
     answerable = [i for i, e in enumerate(examples) if not e.question.unanswerable]
     unanswerable = [i for i, e in enumerate(examples) if e.question.unanswerable]
+    sets = sorted({examples[i].set for i in answerable})
     candidates = np.unique(np.round(np.concatenate([p[np.argsort(-scores[i])[:3]] for i, p in probs.items()]), 3))
     best = None
     for threshold in candidates:
         for floor_share in (0.25, 0.5, 0.75, 1.0):
             floor = float(threshold) * floor_share
             outcome = {i: shown_and_answered(scores[i], probs[i], threshold, floor) for i in probs}
-            wrongly = np.mean([not outcome[i][1] for i in answerable]) if answerable else 0.0
+            # Each set of questions on its own: one style of asking must not bear all the declines.
+            wrongly = max(
+                (np.mean([not outcome[i][1] for i in answerable if examples[i].set == name]) for name in sets),
+                default=0.0,
+            )
             if wrongly > MAX_WRONGLY_DECLINED:
                 continue
             right = sum(outcome[i][1] and examples[i].labels[outcome[i][0]].max() > 0 for i in answerable)
             right += sum(not outcome[i][1] for i in unanswerable)
-            # Most handled right; then the surer answers (higher threshold), then fewer weak passages.
-            key = (right, float(threshold), floor)
+            # For precision: the surest answers the decline budget allows (the highest threshold),
+            # then the most questions handled right, then the fewest weak passages shown.
+            key = (float(threshold), right, floor)
             if best is None or key > best[0]:
                 declined = np.mean([not outcome[i][1] for i in unanswerable]) if unanswerable else None
                 best = (key, wrongly, declined)
     if best is None:
         return 0.0, 0.0, {}
-    (right, threshold, floor), wrongly, declined = best
+    (threshold, right, floor), wrongly, declined = best
     return (
         threshold,
         floor,
         {
-            "handled_right": round(float(right) / len(examples), 4),
+            "handled_right": round(int(right) / len(examples), 4),
             "wrongly_declined": round(float(wrongly), 4),
             "declined_unanswerable": None if declined is None else round(float(declined), 4),
         },

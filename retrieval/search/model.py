@@ -7,7 +7,8 @@ beside this file; here they are only evaluated (numpy, no training library):
 1. **order**: s = w · standardised(passage signals), fitted listwise (softmax over each
    answerable question's candidates) to put the passage that answers first; results are
    shown in this order;
-2. **relevance**: z = v · standardised([s − max s, passage signals]) + b, a logistic
+2. **relevance**: z = v · standardised([s − max s, passage signals]) + b (all but the time
+   signals, which only order), a logistic
    regression fitted on each question's first candidates (by s), answerable questions or not,
    on out-of-fold order scores: whether this passage answers at all, which is what declining
    needs (the order model only knows which passage answers best);
@@ -28,10 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SettingsError
-from .signals import PASSAGE_SIGNALS
+from .signals import PASSAGE_SIGNALS, TIME_SIGNALS
 
 DEFAULT_PATH = Path(__file__).with_name("ranker.json")
-RELEVANCE_INPUTS = ("score_gap", *PASSAGE_SIGNALS)
+#: The relevance model reads every signal but the time ones, which order candidates only.
+_RELEVANCE_COLUMNS = [i for i, name in enumerate(PASSAGE_SIGNALS) if name not in TIME_SIGNALS]
+RELEVANCE_INPUTS = ("score_gap", *(PASSAGE_SIGNALS[i] for i in _RELEVANCE_COLUMNS))
 
 
 @dataclass
@@ -123,7 +126,7 @@ class Ranker:
 
 def relevance_inputs(scores: np.ndarray, passage: np.ndarray) -> np.ndarray:
     """What the relevance model reads: how far below the best order score, and the signals."""
-    return np.column_stack([scores - scores.max(), passage])
+    return np.column_stack([scores - scores.max(), passage[:, _RELEVANCE_COLUMNS]])
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

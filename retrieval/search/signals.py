@@ -23,41 +23,48 @@ from ..store import normalise_text
 from .candidates import Pool
 from .question import Query, names_in
 
-PASSAGE_SIGNALS = (
-    "cosine",  # question · passage (read with its headline)
-    "cosine_gap",  # below the best candidate's cosine
-    "cosine_in_article",  # below the best cosine among its own article's candidates
-    "article_cosine",  # the best cosine of its article: how much the article is about it
-    "bm25",  # relative to the best BM25 among the candidates
-    "dense_rank",  # 1/log2(1 + rank), 0 when not returned
-    "lexical_rank",
-    "coverage",  # share of the question's rare-word weight in the passage
-    "coverage_headline",  # ... in its headline and section heading
-    "coverage_all",  # ... in passage, headline and heading together
-    "coverage_sentence",  # ... in its best single sentence (the words are near each other)
-    "missing_rarest",  # the rarest question word found nowhere in passage or headline (0..1)
-    "no_overlap",  # none of the question's rare words is in passage or headline
-    "unknown_words",  # share of the question's rare-word weight that no held passage uses at all
-    "names",  # share of the question's names found in passage or headline
-    "numbers",  # share of the question's figures found
-    "number_answer",  # asks for a figure, and the passage holds figures the question lacks
-    "date_answer",  # asks "when", and the passage holds a date
-    "name_answer",  # asks "who", "where" or "which", and the passage holds names the question lacks
-    "quote_answer",  # asks what someone said, and the passage quotes someone
-    "quotation",
-    "words",  # log length
-    "sentence_end",  # ends like prose (not a teaser, heading or caption)
-    "question_mark",
-    "short",  # fewer than 8 words
-    "position",  # paragraph number / paragraphs in the article
-    "lede",  # one of the first two paragraphs
-    "dated",  # the question has an as-of date (else the time signals below are 0)
-    "staleness",  # log days before the as-of date, relative to the freshest candidate
-    "after",  # published after the as-of date
-    "undated",
-    "in_moment",  # published within the moment the question names ("this week", "in March")
-    "off_moment",  # log days away from that moment
-)
+#: Expected direction of each signal's effect on "this passage answers" (+1 more likely, -1
+#: less, 0 either way): the fit is held to these signs, so that no model can learn, say, that a
+#: question's words missing from a passage make it likelier to answer (a quirk of a few
+#: hundred development questions that real coverage would expose).
+SIGNS = {
+    "cosine": +1,  # question · passage (read with its headline)
+    "cosine_gap": +1,  # how far below the best candidate's cosine (0 for the best)
+    "cosine_in_article": +1,  # how far below the best cosine among its own article's candidates
+    "article_cosine": +1,  # the best cosine of its article: how much the article is about it
+    "bm25": +1,  # relative to the best BM25 among the candidates
+    "dense_rank": +1,  # 1/log2(1 + rank), 0 when not returned
+    "lexical_rank": +1,
+    "coverage": +1,  # share of the question's rare-word weight in the passage
+    "coverage_headline": +1,  # ... in its headline and section heading
+    "coverage_all": +1,  # ... in passage, headline and heading together
+    "coverage_sentence": +1,  # ... in its best single sentence (the words are near each other)
+    "missing_rarest": -1,  # the rarest question word found nowhere in passage or headline (0..1)
+    "no_overlap": -1,  # none of the question's rare words is in passage or headline
+    "unknown_words": -1,  # share of the question's rare-word weight that no held passage uses at all
+    "names": +1,  # share of the question's names found in passage or headline
+    "numbers": +1,  # share of the question's figures found
+    "number_answer": +1,  # asks for a figure, and the passage holds figures the question lacks
+    "date_answer": +1,  # asks "when", and the passage holds a date
+    "name_answer": +1,  # asks "who", "where" or "which", and the passage holds names the question lacks
+    "quote_answer": +1,  # asks what someone said, and the passage quotes someone
+    "quotation": 0,
+    "words": 0,  # log length
+    "sentence_end": +1,  # ends like prose (not a teaser, heading or caption)
+    "question_mark": -1,
+    "short": 0,  # fewer than 8 words
+    "position": 0,  # paragraph number / paragraphs in the article
+    "lede": 0,  # one of the first two paragraphs
+    # Time: 0 when the question has no as-of date (staleness, after) or names no moment. They
+    # order a question's candidates; whether anything answers does not depend on them.
+    "staleness": -1,  # log days before the as-of date, relative to the freshest candidate
+    "after": -1,  # published after the as-of date
+    "undated": 0,
+    "in_moment": +1,  # published within the moment the question names ("this week", "in March")
+    "off_moment": -1,  # log days away from that moment
+}
+PASSAGE_SIGNALS = tuple(SIGNS)
+TIME_SIGNALS = ("staleness", "after", "undated", "in_moment", "off_moment")
 
 _DATE = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -160,7 +167,6 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             (words < 8).astype(np.float64),
             pool.ordinals / np.maximum(pool.paragraphs, 1),
             (pool.ordinals <= 2).astype(np.float64),
-            np.full(n, 1.0 if q.as_of is not None else 0.0),
             staleness,
             after,
             undated,
