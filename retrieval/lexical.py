@@ -22,7 +22,7 @@ from bm25s.stopwords import STOPWORDS_EN
 
 from .files import atomic_write_text, fsync_tree, remove
 from .irregular import BASE
-from .numbers import normalise_numbers
+from .numbers import join_digits, merge_spelled
 
 # Words that shape a question but say nothing about its topic: English function words (the
 # usual IR stop list) plus the verbs people use to ask about coverage.
@@ -65,7 +65,8 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     and irregular verb forms become their base ("lost" → "lose") before stemming."""
     out = []
     for text in texts:
-        words = [BASE.get(w, w) for w in _TOKEN.findall(normalise_numbers(text).lower()) if w not in _STOPWORDS]
+        spelled = merge_spelled(_TOKEN.findall(join_digits(text).lower()))
+        words = [BASE.get(w, w) for w in spelled if w not in _STOPWORDS]
         out.append(_stemmer.stemWords(words) if words else [""])
     return out
 

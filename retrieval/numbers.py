@@ -54,19 +54,62 @@ def _digits(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "hundred", *_SCALES])
+
+
+def _scaled(m: re.Match) -> str:
+    number = m.group("num") or m.group("cnum")
+    scale = (m.group("scale") or m.group("cscale")).lower()
+    factor = _SCALES.get(scale) or _SUFFIXES[scale]
+    return _digits(round(float(number) * factor, 6))
+
+
+def join_digits(text: str) -> str:
+    """Figures as plain digits: groups joined ("800,000" → "800000") and scales applied ("1.5
+    million" → "1500000", "800k" → "800000", "$2bn" → "2000000000"). Text without a digit is
+    returned as it is, at once: this runs on every passage a question's ranking reads."""
+    if not _DIGIT.search(text):
+        return text
+    return _SCALED.sub(_scaled, _GROUPS.sub("", text))
+
+
+def merge_spelled(words: list[str]) -> list[str]:
+    """Lower-case words with spelled-out cardinals merged into digits (["nine", "thousand"] →
+    ["9000"]; "and" inside a run is part of it); a lone "one" or "zero" stays a word."""
+    if not _NUMBER_WORDS.intersection(words):
+        return words
+    out: list[str] = []
+    run: list[str] = []
+
+    def close() -> None:
+        trailing = []
+        while run and run[-1] == "and":
+            trailing.append(run.pop())
+        if run:
+            value = _spelled_value(" ".join(run))
+            lone = run in (["one"], ["zero"])  # a pronoun as often as a number
+            out.extend(run if value is None or lone else [str(value)])
+        out.extend(trailing)
+        run.clear()
+
+    for word in words:
+        if word in _NUMBER_WORDS or (word == "and" and run):
+            run.append(word)
+        else:
+            if run:
+                close()
+            out.append(word)
+    close()
+    return out
+
+
 def normalise_numbers(text: str) -> str:
     """The text with every number written as plain digits: digit groups joined ("800,000" →
     "800000"), scales applied ("1.5 million" → "1500000", "800k" → "800000", "$2bn" →
-    "2000000000") and spelled-out cardinals turned into digits ("nine thousand" → "9000")."""
-    text = _GROUPS.sub("", text)
-
-    def scaled(m: re.Match) -> str:
-        number = m.group("num") or m.group("cnum")
-        scale = (m.group("scale") or m.group("cscale")).lower()
-        factor = _SCALES.get(scale) or _SUFFIXES[scale]
-        return _digits(round(float(number) * factor, 6))
-
-    text = _SCALED.sub(scaled, text)
+    "2000000000") and spelled-out cardinals turned into digits ("nine thousand" → "9000").
+    Tokenising does the same word by word (`join_digits`, then `merge_spelled`)."""
+    text = join_digits(text)
 
     def spelled(m: re.Match) -> str:
         value = _spelled_value(m.group(0))

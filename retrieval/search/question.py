@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..lexical import LexicalIndex, query_terms
-from ..numbers import normalise_numbers
+from ..lexical import LexicalIndex, query_terms, tokenize
 from ..store import normalise_text
 from .when import Moment, moment
 
@@ -42,14 +41,13 @@ _WANTS = {
         re.I,
     ),
 }
-_OPENERS = {
+OPENERS = {
     "The", "A", "An", "What", "Which", "Who", "Whom", "Whose", "How", "When", "Where", "Why", "In", "On", "At",
     "This", "That", "These", "Those", "According", "Following", "After", "Before", "Many", "More", "Is", "Are",
     "Was", "Were", "Did", "Does", "Do", "Has", "Have", "Had", "Can", "Could", "Will", "Would", "Should", "I", "It",
     "He", "She", "They", "We", "You", "Its", "His", "Her", "Their", "Our", "My", "If", "As", "For", "Of", "To",
 }  # fmt: skip
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’\-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass
@@ -81,7 +79,7 @@ def names_in(text: str) -> list[str]:
         word = m.group(0)
         start = m.start()
         sentence_start = start == 0 or text[:start].rstrip()[-1:] in '.?!:"“'
-        if word in _OPENERS or (sentence_start and word.istitle() and len(word) < 4):
+        if word in OPENERS or (sentence_start and word.istitle() and len(word) < 4):
             continue
         name = normalise_text(word)
         if name and len(name) > 1:
@@ -90,7 +88,8 @@ def names_in(text: str) -> list[str]:
 
 
 def numbers_in(text: str) -> list[str]:
-    return list(dict.fromkeys(_NUMBER.findall(normalise_numbers(text))))
+    """The figures in a text as the tokenizer writes them ("800k" and "800,000" are "800000")."""
+    return list(dict.fromkeys(t for t in tokenize([text])[0] if t.isdigit()))
 
 
 def wants_of(question: str) -> frozenset[str]:

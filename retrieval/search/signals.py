@@ -13,15 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..highlight import sentences
 from ..lexical import tokenize
-from ..numbers import normalise_numbers
 from ..store import normalise_text
 from .candidates import Pool
-from .question import Query, names_in
+from .question import OPENERS as _OPENERS
+from .question import Query
 
 #: Expected direction of each signal's effect on "this passage answers" (+1 more likely, -1
 #: less, 0 either way): the fit is held to these signs, so that no model can learn, say, that a
@@ -66,13 +69,16 @@ SIGNS = {
 PASSAGE_SIGNALS = tuple(SIGNS)
 TIME_SIGNALS = ("staleness", "after", "undated", "in_moment", "off_moment")
 
-_DATE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday|yesterday|today|tonight|(?:19|20)\d\d)\b",
-    re.I,
+#: Date words, as the tokenizer spells them (stemmed), and years: what a "when" answer holds.
+_DATE_WORDS = frozenset(
+    t
+    for doc in tokenize(
+        "january february march april may june july august september october november december sept "
+        "monday tuesday wednesday thursday friday saturday sunday yesterday today tonight".split()
+    )
+    for t in doc
 )
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CAPITALISED = re.compile(r"(?<![.!?:\"“]\s)(?<!^)\b[A-Z][\w'’-]*[a-zA-Z]")
 _QUOTATION = re.compile(r"[\"“”]|(?:^|\s)['‘](?=\w)")
 _PROSE_END = (".", "!", '"', "”", "’", "'", ")", "…")
 
@@ -95,47 +101,45 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
         best_in_article[mask] = cosine[mask].max()
     top_bm25 = pool.bm25.max() if n else 0.0
 
-    passage_tokens = [set(t) for t in tokenize(pool.texts)]
+    readings = _read(pool)
     context = [f"{t} {h or ''}" for t, h in zip(pool.titles, pool.headings, strict=True)]
-    unique_context = list(dict.fromkeys(context))
-    context_tokens = dict(zip(unique_context, (set(t) for t in tokenize(unique_context)), strict=True))
+    context_tokens = _context_tokens(context)
     weight = q.idf / q.weight
     terms = q.terms
 
-    def share(tokens: set[str]) -> float:
+    def share(tokens: frozenset[str]) -> float:
         return float(sum(w for t, w in zip(terms, weight, strict=True) if t in tokens))
 
-    coverage = np.array([share(t) for t in passage_tokens])
+    coverage = np.array([share(r.tokens) for r in readings])
     coverage_headline = np.array([share(context_tokens[c]) for c in context])
-    both = [p | context_tokens[c] for p, c in zip(passage_tokens, context, strict=True)]
+    both = [r.tokens | context_tokens[c] for r, c in zip(readings, context, strict=True)]
     coverage_all = np.array([share(t) for t in both])
     top_idf = q.idf.max() if len(q.idf) else 1.0
-    missing = np.array(
+    missing = np.array([max((i for t, i in zip(terms, q.idf, strict=True) if t not in b), default=0.0) for b in both])
+    missing /= top_idf or 1.0
+    coverage_sentence = np.array(
         [
-            max((i for t, i in zip(terms, q.idf, strict=True) if t not in b), default=0.0) / (top_idf or 1.0)
-            for b in both
+            max(share(t) for t in r.sentences) if len(r.sentences) > 1 and c > 0 else c
+            for r, c in zip(readings, coverage, strict=True)
         ]
     )
-    coverage_sentence = np.zeros(n)
-    for k, text in enumerate(pool.texts):
-        if coverage[k] > 0:
-            parts = sentences(text)
-            coverage_sentence[k] = max(share(set(t)) for t in tokenize(parts)) if len(parts) > 1 else coverage[k]
-
-    lowered = [normalise_text(f"{t} {c}") for t, c in zip(pool.texts, context, strict=True)]
-    names = np.array([_share_of_phrases(q.names, text) for text in lowered])
-    figures = [set(_NUMBER.findall(normalise_numbers(t))) for t in pool.texts]
-    numbers = np.array([sum(x in f for x in q.numbers) / len(q.numbers) if q.numbers else 0.0 for f in figures])
+    if q.names:
+        lowered = [f"{r.lowered} {normalise_text(c)}" for r, c in zip(readings, context, strict=True)]
+        names = np.array([_share_of_phrases(q.names, text) for text in lowered])
+    else:
+        names = np.zeros(n)
+    asked_numbers = set(q.numbers)
+    numbers = np.array(
+        [len(asked_numbers & r.figures) / len(asked_numbers) if asked_numbers else 0.0 for r in readings]
+    )
+    novel_figures = np.log1p([len(r.figures - asked_numbers) for r in readings])
+    dates = np.log1p([r.dates for r in readings])
     asked_names = set(q.names) | set(normalise_text(q.text).split())
-    novel_figures = np.array([math.log1p(len(f - set(q.numbers))) for f in figures])
-    dates = np.array([math.log1p(len(_DATE.findall(t))) for t in pool.texts])
-    novel_names = np.array([math.log1p(len([x for x in names_in(t) if x not in asked_names])) for t in pool.texts])
-    quotation = np.array([1.0 if _QUOTATION.search(t) else 0.0 for t in pool.texts])
-
-    words = np.array([len(t.split()) for t in pool.texts], dtype=np.float64)
-    stripped = [t.rstrip() for t in pool.texts]
-    sentence_end = np.array([1.0 if t.endswith(_PROSE_END) else 0.0 for t in stripped])
-    question_mark = np.array([1.0 if t.endswith("?") else 0.0 for t in stripped])
+    novel_names = np.log1p([sum(1 for w in r.capitalised if w not in asked_names) for r in readings])
+    quotation = np.array([r.quotation for r in readings])
+    words = np.array([r.words for r in readings])
+    sentence_end = np.array([r.sentence_end for r in readings])
+    question_mark = np.array([r.question_mark for r in readings])
 
     staleness, after, undated, in_moment, off_moment = _time(q, pool)
     return np.column_stack(
@@ -174,6 +178,84 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             off_moment,
         ]
     ).reshape(n, len(PASSAGE_SIGNALS))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What signals need of a passage's text alone, whatever the question: read once per
+    text and kept, since the same passages come back question after question."""
+
+    tokens: frozenset[str]
+    sentences: tuple[frozenset[str], ...]
+    figures: frozenset[str]
+    dates: int
+    capitalised: tuple[str, ...]  # lower-cased
+    lowered: str
+    quotation: float
+    words: float
+    sentence_end: float
+    question_mark: float
+
+
+_READINGS: OrderedDict[str, Reading] = OrderedDict()
+_CONTEXTS: OrderedDict[str, frozenset[str]] = OrderedDict()
+_KEEP = 20_000  # passages (a few KB each) and headlines remembered per process
+_cache_lock = threading.Lock()
+
+
+def _read(pool: Pool) -> list[Reading]:
+    """The pool's readings, from the cache or read now (every new passage's sentences
+    tokenised in one call). Keyed by the text itself: the same in any store."""
+    with _cache_lock:
+        found = {text: _READINGS.get(text) for text in pool.texts}
+    todo = [text for text, reading in found.items() if reading is None]
+    if todo:
+        split = [sentences(text) for text in todo]
+        tokens = iter(tokenize([x for parts in split for x in parts]))
+        for text, parts in zip(todo, split, strict=True):
+            found[text] = _reading(text, [frozenset(next(tokens)) - {""} for _ in parts])
+        with _cache_lock:
+            _READINGS.update((text, found[text]) for text in todo)
+            while len(_READINGS) > _KEEP:
+                _READINGS.popitem(last=False)
+    return [found[text] for text in pool.texts]
+
+
+def _reading(text: str, sentence_tokens: list[frozenset[str]]) -> Reading:
+    tokens = frozenset().union(*sentence_tokens)
+    figures = frozenset(t for t in tokens if t.isdigit())
+    stripped = text.rstrip()
+    return Reading(
+        tokens=tokens,
+        sentences=tuple(sentence_tokens),
+        figures=figures,
+        dates=len(tokens & _DATE_WORDS) + sum(map(_is_year, figures)),
+        capitalised=tuple(w.lower() for w in _CAPITALISED.findall(text) if w not in _OPENERS),
+        lowered=normalise_text(text),
+        quotation=1.0 if _QUOTATION.search(text) else 0.0,
+        words=float(len(text.split())),
+        sentence_end=1.0 if stripped.endswith(_PROSE_END) else 0.0,
+        question_mark=1.0 if stripped.endswith("?") else 0.0,
+    )
+
+
+def _context_tokens(contexts: list[str]) -> dict[str, frozenset[str]]:
+    """Token sets of headlines (with section headings), cached like passages."""
+    with _cache_lock:
+        found = {c: _CONTEXTS.get(c) for c in contexts}
+    todo = [c for c, tokens in found.items() if tokens is None]
+    if todo:
+        for c, tokens in zip(todo, tokenize(todo), strict=True):
+            found[c] = frozenset(tokens) - {""}
+        with _cache_lock:
+            _CONTEXTS.update((c, found[c]) for c in todo)
+            while len(_CONTEXTS) > _KEEP:
+                _CONTEXTS.popitem(last=False)
+    return found
+
+
+def _is_year(token: str) -> bool:
+    return len(token) == 4 and token[:2] in ("19", "20") and token.isdigit()
 
 
 def _reciprocal_log(ranks: np.ndarray) -> np.ndarray:
