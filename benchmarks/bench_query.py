@@ -53,6 +53,7 @@ from common import (
     machine,
     memory,
     settings_for,
+    shown,
     summary,
     timer,
     write_result,
@@ -85,31 +86,37 @@ class Stages:
         return timed
 
     def install(self, engine) -> None:
-        import retrieval.engine as engine_module
+        import retrieval.search.answer as answer_module
 
         engine.encoder.encode = self.wrap("encode question", engine.encoder.encode)
         engine._index.search = self.wrap("dense search (FAISS)", engine._index.search)
         lexical = engine._lexical_index()
         lexical.search = self.wrap("BM25 search", lexical.search)
-        lexical.coverages = self.wrap("term coverage", lexical.coverages)
-        for name in (
-            "passage_ids",
-            "outlets",
-            "passages_by_ids",
-            "articles_by_ids",
-            "hash_of",
-            "copies_of",
-            "vectors_of",
-        ):
+        lexical.coverages = self.wrap("term coverage (highlight)", lexical.coverages)
+        for name in ("passage_ids", "outlets", "candidate_rows", "passages_by_ids", "articles_by_ids", "copies_of"):
             if hasattr(engine.store, name):
                 setattr(engine.store, name, self.wrap(f"sqlite {name}", getattr(engine.store, name)))
-        for name, label in (("best_sentences", "highlight (split + encode sentences)"), ("fuse", "fusion")):
-            setattr(engine_module, name, self.wrap(label, getattr(engine_module, name)))
-        self._module = engine_module
+        ranker = engine.searcher.ranker
+        ranker.scores = self.wrap("model: order", ranker.scores)
+        ranker.probabilities = self.wrap("model: relevance", ranker.probabilities)
+        self._originals = {
+            name: getattr(answer_module, name) for name in ("best_sentences", "passage_signals", "analyse", "gather")
+        }
+        labels = {
+            "best_sentences": "highlight (split + encode sentences)",
+            "passage_signals": "signals",
+            "analyse": "question analysis",
+            "gather": "candidates (merge, rows)",
+        }
+        for name, label in labels.items():
+            setattr(answer_module, name, self.wrap(label, getattr(answer_module, name)))
+        self._module = answer_module
 
-    def uninstall(self, engine, originals: dict) -> None:
-        for name, value in originals.items():
+    def uninstall(self, engine) -> None:
+        for name, value in self._originals.items():
             setattr(self._module, name, value)
+        ranker = engine.searcher.ranker
+        del ranker.scores, ranker.probabilities
 
 
 def recall(engine, questions: list[str], k: int = 10) -> float:
@@ -132,7 +139,6 @@ def recall(engine, questions: list[str], k: int = 10) -> float:
 
 def run_size(size: int, args) -> dict:
     """One size, in this (fresh) process."""
-    import retrieval.engine as engine_module
     from retrieval import Engine
 
     settings = settings_for(WORK_DIR / "unused", args.index_type)  # for the model name
@@ -172,15 +178,14 @@ def run_size(size: int, args) -> dict:
     out["disk_bytes_per_passage"] = round(sum(out["disk"].values()) / size, 1)
 
     # Where the time goes: one instrumented pass.
-    originals = {"best_sentences": engine_module.best_sentences, "fuse": engine_module.fuse}
     stages = Stages()
     stages.install(engine)
     with timer() as t:
         for q in questions:
             engine.ask(q, collections=["global"])
-    stages.uninstall(engine, originals)
+    stages.uninstall(engine)
     per_query = {k: round(v / len(questions) * 1000, 2) for k, v in stages.totals.items()}
-    per_query["other (python: fusion inputs, ranking, objects)"] = round(
+    per_query["other (python: choosing, folding copies, result objects)"] = round(
         t["s"] / len(questions) * 1000 - sum(per_query.values()), 2
     )
     out["stages_ms_per_query"] = dict(sorted(per_query.items(), key=lambda kv: -kv[1]))
@@ -196,7 +201,7 @@ def run_size(size: int, args) -> dict:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         path = RESULTS_DIR / f"profile-query-{size}.txt"
         path.write_text(f"# cProfile of {len(questions)} Engine.ask calls at {size:,} passages\n" + text.getvalue())
-        out["profile"] = str(path.relative_to(HERE.parent.parent))
+        out["profile"] = shown(path)
 
     out["memory_end"] = memory()
     with timer() as t:

@@ -39,7 +39,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = ROOT / "benchmarks" / "results"
+#: Where results go; the test suite's smoke runs point this elsewhere, never at the committed files.
+RESULTS_DIR = Path(os.environ.get("COVERAGE_BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 WORK_DIR = Path(os.environ.get("COVERAGE_BENCH_DIR", "/tmp/coverage-bench"))
 QUESTIONS = ROOT / "devset" / "questions.jsonl"
 PASSAGES_PER_ARTICLE = 10
@@ -190,8 +191,13 @@ def write_result(name: str, data: dict) -> Path:
     payload = {"benchmark": name, "machine": machine(), "command": " ".join([Path(sys.executable).name, *sys.argv])}
     payload.update(data)
     path.write_text(json.dumps(payload, indent=1, default=str) + "\n")
-    print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+    print(f"wrote {shown(path)}", file=sys.stderr)
     return path
+
+
+def shown(path: Path) -> str:
+    """A path as the repository names it, when it is in the repository."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def log(message: str) -> None:
@@ -232,8 +238,14 @@ def encoder_for(settings):
 
 
 def encoder_key(encoder) -> str:
-    """What stored vectors record as their maker (`vector_model`)."""
-    return str(getattr(encoder, "key", None) or encoder.name)
+    """What stored vectors record as their maker (`vector_model`): the model, and how the
+    library reads passages when it embeds them."""
+    key = str(getattr(encoder, "key", None) or encoder.name)
+    try:
+        from retrieval.embed import vector_key
+    except ImportError:
+        return key
+    return vector_key(key)
 
 
 def index_type_of(engine) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import json
 import logging
@@ -112,7 +113,33 @@ def filter_options(f):
     f = click.option("--outlet", "outlets", multiple=True, help="Only these outlets (repeatable).")(f)
     f = click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")(f)
     f = click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")(f)
-    return f
+    return as_of_option(f)
+
+
+def as_of_option(f):
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="YYYY-MM-DD",
+        help="The day the question is asked: coverage near it is preferred, and 'this week', "
+        "'yesterday' or 'in March' mean that day's (default: no day is preferred; they mean today's).",
+    )(f)
+
+
+def question_line(line: str) -> tuple[str, str | None]:
+    """A line of `ask -`: a plain question, or {"question": ..., "as_of": "YYYY-MM-DD"}."""
+    if line.lstrip().startswith("{"):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            raise CoverageError("the line starts with { but is not JSON") from None
+        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+            raise CoverageError('a JSON line needs a "question" string (and may have "as_of")')
+        as_of = data.get("as_of")
+        if as_of is not None and not isinstance(as_of, str):
+            raise CoverageError('"as_of" must be a date string, YYYY-MM-DD')
+        return data["question"], as_of
+    return line, None
 
 
 @cli.command()
@@ -122,15 +149,16 @@ def filter_options(f):
 @collection_option
 @filter_options
 @pass_ctx
-def ask(c: Context, question: str, k: int | None, as_json: bool, collections, outlets, since, until) -> None:
-    """Quote the passages that answer QUESTION ('-' reads one question per line from stdin
-    and prints one JSON answer per line)."""
+def ask(c: Context, question: str, k: int | None, as_json: bool, collections, outlets, since, until, as_of) -> None:
+    """Quote the passages that answer QUESTION ('-' reads one question per line from stdin,
+    plain or as {"question": ..., "as_of": "YYYY-MM-DD"}, and prints one JSON answer per line)."""
     kwargs = dict(
         collections=list(collections) or [GLOBAL],
         k=k,
         outlets=list(outlets) or None,
         since=date_type(since),
         until=date_type(until),
+        as_of=date_type(as_of),
     )
     engine = c.engine
     engine.check_filters(kwargs["collections"], kwargs["outlets"], kwargs["since"], kwargs["until"])
@@ -140,9 +168,10 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
             if not line.strip():
                 continue
             try:
-                out = engine.ask(line, **kwargs).to_json()
+                text, day = question_line(line)
+                out = engine.ask(text, **{**kwargs, "as_of": date_type(day) or kwargs["as_of"]}).to_json()
             except CoverageError as err:
-                out = {"question": line, "answered": False, "passages": [], "error": str(err)}
+                out = {"question": line, "answered": False, "passages": [], "related": [], "error": str(err)}
             click.echo(json.dumps(out, ensure_ascii=False))
             sys.stdout.flush()
         return
@@ -160,13 +189,19 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
 @collection_option
 @filter_options
 @pass_ctx
-def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections, outlets, since, until) -> None:
+def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections, outlets, since, until, as_of) -> None:
     """Show how each outlet covered TOPIC: its best passages, side by side."""
     collections, outlets = list(collections) or [GLOBAL], list(outlets) or None
     since, until = date_type(since), date_type(until)
     c.engine.check_filters(collections, outlets, since, until)
     result = c.engine.compare(
-        topic, collections=collections, per_outlet=per_outlet, outlets=outlets, since=since, until=until
+        topic,
+        collections=collections,
+        per_outlet=per_outlet,
+        outlets=outlets,
+        since=since,
+        until=until,
+        as_of=date_type(as_of),
     )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -309,10 +344,10 @@ def stats(c: Context, as_json: bool) -> None:
 def check(c: Context, repair: bool, quick: bool, as_json: bool) -> None:
     """Verify the store against the vector index and BM25 (ids, counts, model, generation,
     stray files); read-only unless --repair. Exit status 0 when healthy, 1 when not."""
-    from retrieval.embed import make_encoder
+    from retrieval.embed import make_encoder, vector_key
     from retrieval.health import inspect
 
-    key = make_encoder(c.settings).key  # the name only: no model is loaded
+    key = vector_key(make_encoder(c.settings).key)  # the name only: no model is loaded
     health = inspect(c.settings, key, thorough=not quick)
     if repair and health.repairable:
         engine = Engine.open(c.settings, progress=c.progress)  # opening repairs most of it
@@ -356,11 +391,14 @@ def init(c: Context, no_seeds: bool) -> None:
 @click.option("--misses", is_flag=True, help="Also list the questions answered wrongly.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @collection_option
+@as_of_option
 @pass_ctx
 def evaluate_cmd(
-    c: Context, questions: Path, split: str | None, k: int, misses: bool, as_json: bool, collections
+    c: Context, questions: Path, split: str | None, k: int, misses: bool, as_json: bool, collections, as_of
 ) -> None:
-    """Measure answer quality on a question file (JSON Lines) against the current store."""
+    """Measure answer quality on a question file (JSON Lines) against the current store.
+
+    Each question is asked as of its own `as_of` or `week` field, else as of --as-of."""
     from retrieval.evaluate import evaluate, load_questions, report
 
     items = load_questions(questions)
@@ -371,7 +409,11 @@ def evaluate_cmd(
             raise CoverageError(f"no split named {split!r} in {questions}; splits: {', '.join(splits) or 'none'}")
     if not items:
         raise CoverageError(f"no questions in {questions}")
-    figures = report(evaluate(c.engine, items, list(collections) or [GLOBAL], k=k))
+    if as_of:
+        default = normalise_date(as_of)
+        for q in items:
+            q.as_of = q.as_of or dt.date.fromisoformat(default)
+    figures = report(evaluate(c.engine, items, list(collections) or [GLOBAL], k=k, progress=c.progress))
     if not misses:
         figures.pop("misses")
     if as_json:

@@ -55,7 +55,11 @@ def hit_block(n: int, hit: Hit) -> str:
 
 def answer(result: Answer) -> str:
     if not result.answered:
-        return NO_ANSWER + " Try `coverage-bot articles` to see what is held."
+        text = NO_ANSWER + " Try `coverage-bot articles` to see what is held."
+        if result.related:
+            blocks = [hit_block(i, h) for i, h in enumerate(result.related, 1)]
+            text += "\n\nClosest coverage, which may not answer it:\n\n" + "\n\n".join(blocks)
+        return text
     return "\n\n".join(hit_block(i, h) for i, h in enumerate(result.hits, 1))
 
 
@@ -166,11 +170,16 @@ def evaluation(figures: dict) -> str:
         )
 
     lines.append(row("all", figures["overall"]))
+    if figures.get("fresh"):
+        lines.append(row("fresh", figures["fresh"]))
     for name, f in figures["by_split"].items():
         lines.append(row(f"split {name}", f))
     for name, f in figures["by_kind"].items():
         lines.append(row(f"kind {name}", f))
-    lines.append("(percentages; declined = unanswerable questions declined; MRR × 100)")
+    lines.append(
+        "(percentages; declined = unanswerable questions declined; MRR × 100; fresh = answerable questions "
+        "with an expected article from the 31 days before their date, and every dated unanswerable one)"
+    )
     for miss in figures.get("misses", []):
         what = "answered" if miss["answered"] else "declined"
         lines.append(f"miss {miss['id']}: {miss['question']} ({what}, rank {miss['rank'] or '—'})")

@@ -19,6 +19,25 @@ from .settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 
+#: Each passage is embedded read with its article's headline (and section heading): "The
+#: automaker said it would pause the program" is about GM only through its headline. The quote
+#: shown stays the paragraph itself. Part of the stored vectors' key: changing how passages are
+#: read re-embeds a store once (docs/quality.md has the figures that chose it).
+PASSAGE_CONTEXT = "headline"
+
+
+def passage_text(title: str, heading: str | None, text: str) -> str:
+    """What is embedded for a passage: "Headline. Section heading. Paragraph"."""
+    parts = [part.strip() for part in (title, heading or "") if part and part.strip()]
+    lead = " ".join(part if part.endswith((".", "?", "!", ":")) else part + "." for part in parts)
+    return f"{lead} {text}" if lead else text
+
+
+def vector_key(encoder_key: str) -> str:
+    """What stored vectors and the index record as their maker: the model and how passages are read."""
+    return f"{encoder_key}+{PASSAGE_CONTEXT}"
+
+
 _PACKAGED_ALIASES = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower()}
 
 

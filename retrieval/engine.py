@@ -19,7 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .blocks import MAX_PASSAGE_CHARS
-from .embed import Encoder, make_encoder
+from .embed import Encoder, make_encoder, passage_text, vector_key
 from .errors import BadFilter, BadQuestion, BadSource, CoverageError, NotFound, StoreReadOnly
 from .folder import DataFolder, mark, open_store
 from .health import Health, inspect
@@ -30,6 +30,7 @@ from .parse import clean_meta, normalise_date
 from .quotes import QuoteMatch
 from .search import Searcher
 from .search.candidates import View, named_outlets
+from .search.when import parse_date
 from .settings import Settings
 from .sources import expand, read_sources
 from .store import Snapshot, content_hash
@@ -49,6 +50,7 @@ class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None, new_store: bool = False):
         self.settings = settings
         self.encoder = encoder or make_encoder(settings)
+        self.vector_key = vector_key(self.encoder.key)
         self.folder = DataFolder(settings)
         self.store = open_store(self.folder, new=new_store)
         # A folder that cannot be written still answers: indexes rebuilt in memory, changes refused.
@@ -177,7 +179,7 @@ class Engine:
 
     def _current_index(self, snap: Snapshot) -> tuple[VectorIndex | None, str]:
         """The vector index for this snapshot (the one in memory if still in step), or why none is."""
-        n, model = len(snap.ids), self.encoder.key
+        n, model = len(snap.ids), self.vector_key
         if n and snap.vector_model != model:
             return None, f"the stored embeddings were made with {snap.vector_model!r}, not {model!r}"
         paths = (self.settings.index_path, self.settings.index_meta_path)
@@ -255,7 +257,7 @@ class Engine:
         """Rebuild the vector index from the store, re-encoding only if the model changed.
         Ids come from the store, so a rebuild (or a switch of index kind) loses none."""
         total = self.store.counts()["passages"]
-        model = self.encoder.key
+        model = self.vector_key
         if reencode or (total and self.store.get_meta("vector_model") != model):
             if self.read_only:
                 raise StoreReadOnly(
@@ -299,15 +301,15 @@ class Engine:
         return " (in memory only: the data folder cannot be written)" if not self._can_save() else ""
 
     def _reencode(self, total: int, progress: bool) -> None:
-        log.info("encoding %d passages with %s", total, self.encoder.key)
+        log.info("encoding %d passages as %s", total, self.vector_key)
         with tqdm(total=total, desc="Encoding", unit="passage", disable=not progress) as bar:
-            for ids, texts in self.store.iter_texts(batch=512):
-                vectors = self.encoder.encode(texts)
+            for ids, inputs in self.store.iter_embedding_inputs(batch=512):
+                vectors = self.encoder.encode([passage_text(*i) for i in inputs])
                 with self.store.transaction():
                     self.store.replace_vectors(ids, vectors)
                 bar.update(len(ids))
         with self.store.transaction():
-            self.store.set_meta("vector_model", self.encoder.key)
+            self.store.set_meta("vector_model", self.vector_key)
             self.store.set_meta("vector_dimension", str(self.encoder.dimension))
             self._bumped = self._vectors_bumped = False
             self._bump(vectors=True)  # other processes must load the new index
@@ -329,7 +331,7 @@ class Engine:
     # -- check and repair -------------------------------------------------------------------
     def check(self, thorough: bool = True) -> Health:
         """The read-only check `coverage-bot check` runs, of this engine's data folder."""
-        return inspect(self.settings, self.encoder.key, thorough=thorough)
+        return inspect(self.settings, self.vector_key, thorough=thorough)
 
     def repair(self, progress: bool = False) -> list[str]:
         """Rebuild what is derived and out of step (both indexes, stray files, the marker) and
@@ -433,9 +435,7 @@ class Engine:
 
         # Encode outside the lock (slow), only what is new or whose text changed.
         with self._lock:
-            stale = [
-                (old := self.store.find_existing(collection, a, h)) is None or old.content_hash != h for a, h in todo
-            ]
+            stale = [_reembed(self.store.find_existing(collection, a, h), a, h) for a, h in todo]
         total = sum(len(a.paragraphs) for (a, _), changed in zip(todo, stale, strict=True) if changed)
         with tqdm(total=total, desc="Embedding", unit="passage", disable=not progress or total < 64) as bar:
             for batch in self._batches(todo, stale):
@@ -460,8 +460,9 @@ class Engine:
             yield batch
 
     def _texts_to_embed(self, article: ParsedArticle) -> list[str]:
-        """What is embedded for each of an article's passages: one text per paragraph."""
-        return list(article.paragraphs)
+        """What is embedded for each of an article's passages: the paragraph read with its
+        headline and section heading (embed.passage_text)."""
+        return [passage_text(article.title, article.heading_of(i), p) for i, p in enumerate(article.paragraphs)]
 
     def _encode_batch(self, articles: list[tuple[int, ParsedArticle]], bar: tqdm) -> dict[int, np.ndarray]:
         """Each article's passage vectors, encoded together (the encoder is faster in bulk)."""
@@ -489,7 +490,7 @@ class Engine:
                 for i, (article, chash), _ in batch:
                     source = article.source or article.title
                     old = self.store.find_existing(collection, article, chash)
-                    text_changed = old is None or old.content_hash != chash
+                    text_changed = _reembed(old, article, chash)
                     if old is not None and not text_changed and _same_meta(old, article):
                         outcomes.append(
                             IngestOutcome(source, "unchanged", old.id, old.title, "already held", old.paragraphs)
@@ -516,7 +517,7 @@ class Engine:
                         IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
                     )
                 if added_ids:
-                    self.store.set_meta("vector_model", self.encoder.key)
+                    self.store.set_meta("vector_model", self.vector_key)
                     self.store.set_meta("vector_dimension", str(self.encoder.dimension))
                 if added_ids or removed_ids:
                     self._bump(vectors=True)
@@ -527,7 +528,7 @@ class Engine:
 
     def _apply(self, added_ids: np.ndarray, added_vectors: list[np.ndarray], removed_ids: list[int]) -> None:
         if self._index is None:
-            self._index = VectorIndex(self.encoder.dimension, self.encoder.key, nprobe=self.settings.nprobe)
+            self._index = VectorIndex(self.encoder.dimension, self.vector_key, nprobe=self.settings.nprobe)
         self._index.remove(removed_ids)
         if len(added_ids):
             self._index.add(added_ids, np.vstack(added_vectors))
@@ -572,7 +573,8 @@ class Engine:
         self, article_id: int, changes: dict, collections: Sequence[str] | None = None, actor: str | None = None
     ) -> Article:
         """Correct an article's metadata (title, outlet, author, published, url, language),
-        checked as ingest checks it; the text and its embeddings are not touched."""
+        checked as ingest checks it. A new headline re-embeds the article's passages, which are
+        read with it; nothing else touches the text or its embeddings."""
         fields = {}
         for key, value in changes.items():
             if key not in META_FIELDS:
@@ -587,9 +589,16 @@ class Engine:
             held = self.store.article_with_url(article.collection, fields["url"]) if fields.get("url") else None
             if held is not None and held.id != article_id:
                 raise BadSource(f"article {held.id} in {article.collection} already has the URL {fields['url']}")
+            vectors = None
+            if fields.get("title", article.title) != article.title:
+                passages = self.store.passages_of(article_id)
+                vectors = self.encoder.encode([passage_text(fields["title"], p.heading, p.text) for p in passages])
             with self._change():
                 self._bump()
                 self.store.update_fields(article_id, fields)
+                if vectors is not None and self._index is not None:
+                    ids = self.store.replace_article_vectors(article_id, vectors)
+                    self._apply(np.array(ids, np.int64), [vectors], ids)
                 detail = ", ".join(f"{k}: {getattr(article, k)!r} → {v!r}" for k, v in fields.items())
                 self.store.log(article.collection, article_id, "edited", actor, detail)
             return self.store.article(article_id)
@@ -630,6 +639,11 @@ class Engine:
         with self._lock:
             return self.store.count_articles(collections, outlet)
 
+    def published_dates(self, keys: set[str], collections: Sequence[str]) -> dict[str, str | None]:
+        """Publication dates of the articles named by id or URL (for evaluation)."""
+        with self._lock:
+            return self.store.published_dates(keys, collections)
+
     def history(self, collection: str, limit: int = 25):
         with self._lock:
             return self.store.history(collection, limit)
@@ -659,7 +673,7 @@ class Engine:
                 **counts,
                 "index_type": self._index.description if self._index else "none yet",
                 "indexed": self._index.size if self._index else 0,
-                "model": self.encoder.key,
+                "model": self.vector_key,
                 "data_dir": str(self.settings.data_dir.resolve()),
                 "store_bytes": _size(self.settings.db_path),
                 "index_bytes": _size(self.settings.index_path),
@@ -715,18 +729,22 @@ class Engine:
         since: str | None = None,
         until: str | None = None,
         offset: int = 0,
+        as_of: dt.date | str | None = None,
     ) -> Answer:
         """The passages that answer `question`, best first, or `answered=False`.
 
-        `offset` skips that many results (for a "More" button)."""
+        `offset` skips that many results (for a "More" button); `as_of` is the day the question
+        is asked (default: none, so no moment is preferred; "this week" then means this week)."""
         question = self.check_question(question)
         k = max(1, min(k or self.settings.default_k, self.settings.max_k))
-        return self.searcher.ask(question, collections, k, outlets, since, until, offset)
+        return self.searcher.ask(question, collections, k, outlets, since, until, offset, _day(as_of))
 
-    def quote(self, text: str, collections: Sequence[str] = (GLOBAL,), limit: int = 10) -> list[QuoteMatch]:
+    def quote(
+        self, text: str, collections: Sequence[str] = (GLOBAL,), limit: int = 10, as_of: dt.date | str | None = None
+    ) -> list[QuoteMatch]:
         """Who is quoted saying `text` (or "did X say ..."), exact and near-exact matches first.
         When nothing matches closely, the few passages that answer it as a question."""
-        return self.searcher.quote(self.check_question(text), collections, limit)
+        return self.searcher.quote(self.check_question(text), collections, limit, _day(as_of))
 
     def compare(
         self,
@@ -737,10 +755,11 @@ class Engine:
         outlets: Sequence[str] | None = None,
         since: str | None = None,
         until: str | None = None,
+        as_of: dt.date | str | None = None,
     ) -> Comparison:
         """Each outlet's best passages on a topic, outlets ordered by their best passage."""
         topic = self.check_question(topic)
-        return self.searcher.compare(topic, collections, per_outlet, max_outlets, outlets, since, until)
+        return self.searcher.compare(topic, collections, per_outlet, max_outlets, outlets, since, until, _day(as_of))
 
     def _view(self, question: str, collections, outlets, since, until) -> View | None:
         """The indexes and the passage ids a question may search, or None when there are none."""
@@ -796,8 +815,24 @@ def _history_detail(old: Article | None, new: ParsedArticle, text_changed: bool)
     return f"{new.title} ({'; '.join(changes) or 'no change'})"
 
 
+def _reembed(old: Article | None, new: ParsedArticle, chash: str) -> bool:
+    """Whether the passages must be embedded (again): new text, or a new headline, which each
+    passage is read with."""
+    return old is None or old.content_hash != chash or old.title != new.title
+
+
 def _same_meta(old: Article, new: ParsedArticle) -> bool:
     return all(getattr(old, f) == getattr(new, f) for f in META_FIELDS)
+
+
+def _day(value: dt.date | str | None) -> dt.date | None:
+    """An as-of date from a date or `YYYY-MM-DD`; a bad one is the user's error, said plainly."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return parse_date(value)
+    except ValueError as err:
+        raise BadQuestion(f"the as-of date: {err}") from None
 
 
 def _names(paths: Sequence[Path]) -> str:

@@ -2,11 +2,16 @@
 
 A question file is JSON Lines: `question`, `expected` (canonical URLs or article ids), `answer`
 (a string that must appear in the returned passage), or `unanswerable: true`; optional `kind`,
-`split` and `id`. A hit is a returned passage from an expected article that contains the answer.
+`split`, `id`, and the day the question is asked, `as_of` (YYYY-MM-DD) or `week` (YYYYMMDD, as in
+RealTime QA). A hit is a returned passage from an expected article that contains the answer.
+
+Questions with a date are also scored on their **fresh** subset: those with an expected article
+published within 31 days before the question's date (on RealTime QA the cleaner labels).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -15,6 +20,9 @@ from pathlib import Path
 
 from .errors import BadSource
 from .models import Answer
+from .search.when import parse_date
+
+FRESH_DAYS = 31
 
 
 @dataclass
@@ -26,6 +34,7 @@ class Question:
     kind: str = "other"
     split: str = "dev"
     id: str = ""
+    as_of: dt.date | None = None
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -47,6 +56,7 @@ def load_questions(path: Path) -> list[Question]:
                 kind=raw.get("kind", "unanswerable" if raw.get("unanswerable") else "other"),
                 split=raw.get("split", "dev"),
                 id=str(raw.get("id", n)),
+                as_of=parse_date(raw.get("as_of") or raw.get("week")),
             )
         except (ValueError, KeyError, TypeError) as err:
             raise BadSource(f"{path}:{n}: not a question line ({err})") from None
@@ -72,6 +82,7 @@ class Outcome:
     question: Question
     answered: bool
     rank: int | None
+    fresh: bool | None = None  # an expected article from the 31 days before the as-of date
 
 
 def score(outcomes: Sequence[Outcome]) -> dict:
@@ -101,10 +112,13 @@ def report(outcomes: Sequence[Outcome]) -> dict:
     for o in outcomes:
         by_kind[o.question.kind].append(o)
         by_split[o.question.split].append(o)
+    fresh = [o for o in outcomes if o.fresh or (o.question.unanswerable and o.fresh is not None)]
     return {
         "overall": score(outcomes),
         "by_split": {k: score(v) for k, v in sorted(by_split.items())},
         "by_kind": {k: score(v) for k, v in sorted(by_kind.items())},
+        # Answerable questions with a fresh expected article, with every dated unanswerable one.
+        "fresh": score(fresh) if any(not o.question.unanswerable for o in fresh) else None,
         "misses": [
             {"id": o.question.id, "question": o.question.question, "answered": o.answered, "rank": o.rank}
             for o in outcomes
@@ -113,9 +127,30 @@ def report(outcomes: Sequence[Outcome]) -> dict:
     }
 
 
-def evaluate(engine, questions: Sequence[Question], collections: Sequence[str], k: int = 3) -> list[Outcome]:
+def is_fresh(q: Question, published: dict[str, str | None]) -> bool | None:
+    """Whether an expected article was published within FRESH_DAYS before the question's
+    date (None when the question has no date); `published` maps expected ids/URLs to dates."""
+    if q.as_of is None:
+        return None
+    if q.unanswerable:
+        return True
+    for key in q.expected:
+        day = published.get(str(key))
+        if day and 0 <= (q.as_of - dt.date.fromisoformat(day[:10])).days <= FRESH_DAYS:
+            return True
+    return False
+
+
+def evaluate(
+    engine, questions: Sequence[Question], collections: Sequence[str], k: int = 3, progress: bool = False
+) -> list[Outcome]:
+    """Ask every question as of its own date; the store tells which expected articles are fresh."""
+    from tqdm import tqdm
+
+    published = engine.published_dates({str(e) for q in questions for e in q.expected}, collections)
     outcomes = []
-    for q in questions:
-        answer = engine.ask(q.question, collections=collections, k=k)
-        outcomes.append(Outcome(q, answer.answered, None if q.unanswerable else rank_of_hit(q, answer)))
+    for q in tqdm(questions, desc="Asking", unit="question", disable=not progress, leave=False):
+        answer = engine.ask(q.question, collections=collections, k=k, as_of=q.as_of)
+        rank = None if q.unanswerable else rank_of_hit(q, answer)
+        outcomes.append(Outcome(q, answer.answered, rank, is_fresh(q, published)))
     return outcomes

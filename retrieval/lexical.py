@@ -21,6 +21,8 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 from .files import atomic_write_text, fsync_tree, remove
+from .irregular import BASE
+from .numbers import join_digits, merge_spelled
 
 # Words that shape a question but say nothing about its topic: English function words (the
 # usual IR stop list) plus the verbs people use to ask about coverage.
@@ -49,26 +51,22 @@ QUESTION_WORDS = set(
     """.split()
 )
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _stemmer = Stemmer.Stemmer("english")
 
-
-def _prepare(text: str) -> str:
-    """Join digit groups so "800,000" and "800000" are one token."""
-    return _THOUSANDS.sub("", text)
-
-
-FORMAT = 1  # bump when tokenising changes, so saved indexes are rebuilt
+FORMAT = 3  # bump when tokenising changes, so saved indexes are rebuilt
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's and bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stop words out, Snowball-stemmed tokens: bm25s's own scheme, without its
-    per-call progress bar, which cost more than the tokenising for a few candidates."""
+    per-call progress bar, which cost more than the tokenising for a few candidates. Numbers
+    are written one way first ("800k", "800,000" and "eight hundred thousand" are "800000"),
+    and irregular verb forms become their base ("lost" → "lose") before stemming."""
     out = []
     for text in texts:
-        words = [w for w in _TOKEN.findall(_prepare(text).lower()) if w not in _STOPWORDS]
+        spelled = merge_spelled(_TOKEN.findall(join_digits(text).lower()))
+        words = [BASE.get(w, w) for w in spelled if w not in _STOPWORDS]
         out.append(_stemmer.stemWords(words) if words else [""])
     return out
 

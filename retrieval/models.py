@@ -126,17 +126,22 @@ class Hit:
 
 @dataclass
 class Answer:
-    """What `ask` returns: quoted passages, or `answered=False` when the coverage is silent."""
+    """What `ask` returns: quoted passages, or `answered=False` when the coverage is silent.
+
+    A declined answer may carry `related`: the closest coverage, which may not answer, for
+    front ends to show apart and labelled as such, never as an answer."""
 
     question: str
     answered: bool
     hits: list[Hit]
+    related: list[Hit] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
             "question": self.question,
             "answered": self.answered,
             "passages": [h.to_json() for h in self.hits],
+            "related": [h.to_json() for h in self.related],
         }
 
 

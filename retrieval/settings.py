@@ -50,17 +50,10 @@ class Settings:
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     default_k: int = 3
     max_k: int = 10
-    # Defaults chosen on the development set (docs/quality.md, benchmarks/tune_ranking.py).
-    # Decline rule (retrieval/rank.py): a passage counts only if its cosine similarity reaches
-    # `min_similarity`, or `min_similarity_lexical` while holding at least `min_term_coverage`
-    # of the question's rare-word weight.
-    min_similarity: float = 0.45
-    min_similarity_lexical: float = 0.15
-    min_term_coverage: float = 0.3
-    unknown_term_coverage: float = 0.0  # see DeclineRule; 0 turns the check off
-    fusion: str = "rrf"
-    rrf_k: int = 10
-    dense_weight: float = 0.8
+    # Ranking is a fitted model (retrieval/search/model.py, benchmarks/fit_ranker.py); its file
+    # holds the relevance below which an answer is declined. `min_relevance` overrides that.
+    ranking_model: Path | None = None  # default: retrieval/search/ranker.json
+    min_relevance: float | None = None
     diversity_margin: float = 0.05
     candidates: int = 50
     allow_private_urls: bool = False
@@ -122,21 +115,15 @@ class Settings:
         if (v := get("COVERAGE_BOT_DEFAULT_K")) is not None:
             kw["default_k"] = _number("COVERAGE_BOT_DEFAULT_K", v, int, 1, 10)
         for name, attr in [
-            ("COVERAGE_BOT_MIN_SIMILARITY", "min_similarity"),
-            ("COVERAGE_BOT_MIN_SIMILARITY_LEXICAL", "min_similarity_lexical"),
-            ("COVERAGE_BOT_MIN_TERM_COVERAGE", "min_term_coverage"),
-            ("COVERAGE_BOT_UNKNOWN_TERM_COVERAGE", "unknown_term_coverage"),
-            ("COVERAGE_BOT_DENSE_WEIGHT", "dense_weight"),
+            ("COVERAGE_BOT_MIN_RELEVANCE", "min_relevance"),
             ("COVERAGE_BOT_DIVERSITY_MARGIN", "diversity_margin"),
         ]:
             if (v := get(name)) is not None:
                 kw[attr] = _number(name, v, float, 0.0, 1.0)
-        if (v := get("COVERAGE_BOT_FUSION")) is not None:
-            if v not in {"rrf", "convex"}:
-                raise SettingsError(f"COVERAGE_BOT_FUSION must be rrf or convex, not {v!r}")
-            kw["fusion"] = v
-        if (v := get("COVERAGE_BOT_RRF_K")) is not None:
-            kw["rrf_k"] = _number("COVERAGE_BOT_RRF_K", v, int, 1, 1000)
+        if (v := get("COVERAGE_BOT_RANKING_MODEL")) is not None:
+            kw["ranking_model"] = Path(v)
+        if (v := get("COVERAGE_BOT_CANDIDATES")) is not None:
+            kw["candidates"] = _number("COVERAGE_BOT_CANDIDATES", v, int, 5, 500)
         if (v := get("COVERAGE_BOT_ALLOW_PRIVATE_URLS")) is not None:
             kw["allow_private_urls"] = _bool("COVERAGE_BOT_ALLOW_PRIVATE_URLS", v)
         if (v := get("COVERAGE_BOT_FETCH_TIMEOUT")) is not None:

@@ -455,6 +455,19 @@ class Store:
         rows = self.db.execute(f"SELECT id, outlet FROM articles WHERE id IN ({_marks(ids)})", ids).fetchall()
         return {r[0]: r[1] for r in rows}
 
+    def published_dates(self, keys: Iterable[str], collections: Sequence[str]) -> dict[str, str | None]:
+        """{id or URL: published} for the articles the keys name."""
+        rows = self.db.execute(
+            f"SELECT id, url, published FROM articles WHERE collection IN ({_marks(collections)})", list(collections)
+        ).fetchall()
+        keys = set(keys)
+        out: dict[str, str | None] = {}
+        for aid, url, published in rows:
+            for key in (str(aid), url):
+                if key in keys:
+                    out[key] = published
+        return out
+
     def list_articles(
         self,
         collections: Sequence[str],
@@ -571,6 +584,21 @@ class Store:
         rows = self.db.execute(f"SELECT id, text_hash FROM passages WHERE id IN ({_marks(ids)})", ids).fetchall()
         return dict(rows)
 
+    def candidate_rows(self, ids: Iterable[int]) -> list[tuple]:
+        """What ranking reads of each candidate, in one query: (id, article_id, ordinal, text,
+        text_hash, vector, title, outlet, published, paragraphs in its article, heading)."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return []
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        return cursor.execute(
+            "SELECT p.id, p.article_id, p.ordinal, p.text, p.text_hash, p.vector, a.title, a.outlet, a.published, "
+            "(SELECT MAX(q.ordinal) FROM passages q WHERE q.article_id = p.article_id), p.heading "
+            f"FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({_marks(ids)})",
+            ids,
+        ).fetchall()
+
     def iter_vectors(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, vectors) in id order, a batch at a time, for rebuilding the index."""
         last = 0
@@ -607,6 +635,29 @@ class Store:
                 return
             yield np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows]
             last = rows[-1][0]
+
+    def iter_embedding_inputs(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, list[tuple]]]:
+        """(ids, [(headline, section heading, text)]) in id order: what each passage is embedded from."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT p.id, a.title, p.heading, p.text FROM passages p JOIN articles a ON a.id = p.article_id "
+                "WHERE p.id > ? ORDER BY p.id LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            yield np.array([r[0] for r in rows], dtype=np.int64), [(r[1], r[2], r[3]) for r in rows]
+            last = rows[-1][0]
+
+    def replace_article_vectors(self, article_id: int, vectors: np.ndarray) -> list[int]:
+        """New vectors for an article's passages (its headline changed); returns their ids in order."""
+        ids = [
+            r[0]
+            for r in self.db.execute("SELECT id FROM passages WHERE article_id = ? ORDER BY ordinal", (article_id,))
+        ]
+        self.replace_vectors(np.array(ids, dtype=np.int64), vectors)
+        return ids
 
     def counts(self) -> dict[str, int]:
         articles = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

@@ -44,6 +44,7 @@ def test_ask_declines_off_topic(run):
         "question": "Who won the 2022 football World Cup?",
         "answered": False,
         "passages": [],
+        "related": [],
     }
 
 
@@ -63,6 +64,59 @@ def test_ask_reads_questions_from_stdin_as_json_lines(run):
     assert [line["answered"] for line in lines] == [True, False, False]
     assert "800,000" in lines[0]["passages"][0]["text"]
     assert "limit is 500" in lines[2]["error"]
+
+
+def test_stdin_lines_may_be_json_objects_with_an_as_of_date(run, tmp_path):
+    page = tmp_path / "flood.md"
+    page.write_text(
+        "---\ntitle: River Tamm floods Riverton\noutlet: Riverton Herald\npublished: 2024-06-10\n---\n\n"
+        "The River Tamm burst its banks in Riverton on Sunday, sending water into the railway station.\n"
+    )
+    run("ingest", str(page))
+    stdin = "\n".join(
+        [
+            json.dumps({"question": "Where did the River Tamm flood reach this week?", "as_of": "2024-06-12"}),
+            "Where did the River Tamm flood reach?",
+            json.dumps({"question": "Where did it flood?", "as_of": "June"}),
+            json.dumps({"as_of": "2024-06-12"}),
+            "{not json",
+        ]
+    )
+    lines = [json.loads(line) for line in run("ask", "--json", "-", stdin=stdin).stdout.splitlines()]
+    assert len(lines) == 5
+    assert lines[0]["answered"] and "railway station" in lines[0]["passages"][0]["text"]
+    assert lines[1]["question"] == "Where did the River Tamm flood reach?" and "error" not in lines[1]
+    assert "YYYY-MM-DD" in lines[2]["error"]
+    assert '"question" string' in lines[3]["error"]
+    assert "not JSON" in lines[4]["error"]
+    asked = ("ask", "Where did the River Tamm flood reach this week?", "--as-of", "2024-06-12", "--json")
+    one = json.loads(run(*asked).stdout)
+    assert one["answered"]
+    bad = run("ask", "Where did it flood?", "--as-of", "12 June")
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_eval_asks_each_question_as_of_its_week(run, tmp_path):
+    page = tmp_path / "flood.md"
+    page.write_text(
+        "---\ntitle: River Tamm floods Riverton\noutlet: Riverton Herald\npublished: 2024-06-10\n"
+        "url: https://riverton.example/flood\n---\n\n"
+        "The River Tamm burst its banks in Riverton on Sunday, sending water into the railway station.\n"
+    )
+    run("ingest", str(page))
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"question": "Where did the River Tamm flood reach this week?", "expected": ["https://riverton.example/flood"],
+         "answer": "railway station", "week": "20240614"},
+        {"question": "Where did the River Tamm flood reach?", "expected": ["https://riverton.example/flood"],
+         "answer": "railway station", "as_of": "2024-09-30"},
+    ]  # fmt: skip
+    questions.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    data = json.loads(run("eval", str(questions), "--json").stdout)
+    assert data["overall"]["hit@1"] == 1.0
+    # Fresh: an expected article from the 31 days before the question's date (the first only).
+    assert data["fresh"]["answerable"] == 1
+    assert "fresh" in run("eval", str(questions)).stdout
 
 
 @pytest.mark.parametrize(("question", "message"), [("  ", "the question is empty"), ("x" * 501, "limit is 500")])

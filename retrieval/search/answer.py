@@ -1,15 +1,20 @@
-"""The life of a question, from its words to the passages shown: candidates from both indexes,
-their signals, fusion, the decision to decline, syndicated copies folded, highlights.
+"""The life of a question, from its words to the passages shown: candidates from both indexes
+(candidates.py), what is known about each (signals.py), the fitted model's calibrated relevance
+(model.py), the decision to decline and the spread over outlets (choose.py), highlights.
 
-`Searcher` holds no state of its own: it reads the engine's store and indexes through
-`Engine._view`, which takes them under the engine's lock, so a question never sees an index
-half-way through a change.
+`Searcher` holds no state of its own beyond the model: it reads the engine's store and indexes
+through `Engine._view`, which takes them under the engine's lock, so a question never sees an
+index half-way through a change.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..highlight import best_sentences
 from ..models import Answer, Article, Comparison, Hit, OutletCoverage
@@ -17,22 +22,48 @@ from ..parse import normalise_date
 from ..quotes import QuoteMatch, unframe
 from ..quotes import rank as rank_quotes
 from ..store import normalise_text
-from .candidates import Candidate, Found, topical_terms
-from .choose import DeclineRule, choose, fold_copies, fuse
+from .candidates import Pool, gather
+from .choose import Candidate, choose, fold_copies, related
+from .model import Ranker, default_ranker
+from .question import Query, analyse
+from .signals import passage_signals
 
 if TYPE_CHECKING:
     from ..engine import Engine
 
 
-class Searcher:
-    """ask, quote and compare over one engine's store and indexes."""
+@dataclass
+class Scored:
+    """A question's candidates with their relevance, best first."""
 
-    def __init__(self, engine: Engine):
+    query: Query
+    pool: Pool
+    candidates: list[Candidate]
+
+
+class Searcher:
+    """ask, quote and compare over one engine's store and indexes, with one ranking model."""
+
+    def __init__(self, engine: Engine, ranker: Ranker | None = None):
         self.engine = engine
-        s = engine.settings
-        self.rule = DeclineRule(
-            s.min_similarity, s.min_similarity_lexical, s.min_term_coverage, s.unknown_term_coverage
-        )
+        self._ranker = ranker
+
+    @property
+    def ranker(self) -> Ranker:
+        """The fitted model, loaded on the first question (commands that only read the store never need it)."""
+        if self._ranker is None:
+            self._ranker = default_ranker(self.engine.settings.ranking_model)
+        return self._ranker
+
+    @property
+    def threshold(self) -> float:
+        """Decline unless a passage reaches this relevance: the setting, else the model's own."""
+        setting = self.engine.settings.min_relevance
+        return setting if setting is not None else self.ranker.threshold
+
+    @property
+    def floor(self) -> float:
+        return min(self.threshold, self.ranker.floor)
 
     def ask(
         self,
@@ -43,27 +74,35 @@ class Searcher:
         since: str | None = None,
         until: str | None = None,
         offset: int = 0,
+        as_of: dt.date | None = None,
     ) -> Answer:
-        found = self.candidates(question, collections, outlets, since, until)
-        if found is None:
+        scored = self.score(question, collections, outlets, since, until, as_of)
+        if scored is None:
             return Answer(question, False, [])
-        unknown = self.rule.unknown_term_coverage > 0 and self._has_unknown_terms(found.terms)
-        chosen = choose(found.candidates, self.rule, k, self.engine.settings.diversity_margin, offset, unknown)
-        hits = self.hits(chosen, found, collections)
-        return Answer(question, bool(hits), hits)
+        margin = self.engine.settings.diversity_margin
+        chosen = choose(scored.candidates, self.threshold, self.floor, k, margin, offset)
+        if chosen:
+            return Answer(question, True, self.hits(chosen, scored, collections))
+        if offset:
+            return Answer(question, False, [])
+        # Closest coverage only when it comes near an answer: half the threshold.
+        closest = related(scored.candidates, k, max(self.floor, self.threshold / 2))
+        return Answer(question, False, [], related=self.hits(closest, scored, collections))
 
-    def quote(self, text: str, collections: Sequence[str], limit: int = 10) -> list[QuoteMatch]:
+    def quote(
+        self, text: str, collections: Sequence[str], limit: int = 10, as_of: dt.date | None = None
+    ) -> list[QuoteMatch]:
+        """Exact and near-exact matches of the quotation first; else the passages that answer it."""
         quotation, _ = unframe(text)
-        found = self.candidates(quotation, collections, None, None, None)
-        if found is None:
+        scored = self.score(quotation, collections, None, None, None, as_of)
+        if scored is None:
             return []
-        hits = self.hits(fold_copies(found.candidates[: limit * 3]), found, collections)
+        hits = self.hits(fold_copies(scored.candidates[: limit * 3]), scored, collections)
         matches = rank_quotes(quotation, hits)
         close = [m for m in matches if m.kind != "related"]
         if close:
             return close[:limit]
-        relevant = {c.passage_id for c in found.candidates if self.rule.relevant(c)}
-        return [m for m in matches if m.hit.passage.id in relevant][:3]
+        return [m for m in matches if m.hit.score >= self.threshold][:3]
 
     def compare(
         self,
@@ -74,9 +113,13 @@ class Searcher:
         outlets: Sequence[str] | None,
         since: str | None,
         until: str | None,
+        as_of: dt.date | None = None,
     ) -> Comparison:
-        found = self.candidates(topic, collections, outlets, since, until)
-        relevant = [c for c in found.candidates if self.rule.relevant(c)] if found else []
+        """Each outlet's best passages on the topic, outlets in order of their best passage."""
+        scored = self.score(topic, collections, outlets, since, until, as_of)
+        # A topic is not a question: every outlet's passages that would be shown beside an
+        # answer (from the floor) are its coverage.
+        relevant = [c for c in scored.candidates if c.score >= self.floor] if scored else []
         if not relevant:
             return Comparison(topic, False, [])
         groups: dict[str, list[Candidate]] = {}
@@ -85,59 +128,52 @@ class Searcher:
             if len(group) < per_outlet and not any(x.text_hash == c.text_hash for x in group):
                 group.append(c)
         picked = list(groups.values())[:max_outlets]
-        hits = self.hits([c for g in picked for c in g], found, collections)
+        hits = self.hits([c for g in picked for c in g], scored, collections)
         by_outlet: dict[str, list[Hit]] = {}
         for hit in hits:
             by_outlet.setdefault(hit.article.outlet or "Unknown outlet", []).append(hit)
         return Comparison(topic, bool(hits), [OutletCoverage(o, h) for o, h in by_outlet.items()])
 
-    def _has_unknown_terms(self, terms: Sequence[str]) -> bool:
-        """Does the question use a word that no held passage uses?"""
-        lexical = self.engine._lexical_index()
-        return any(not lexical.knows(t) for t in terms)
-
     # -- the steps ----------------------------------------------------------------------------
-    def candidates(self, question, collections, outlets, since, until) -> Found | None:
-        """Candidates from both retrievers with every signal, fused and sorted best first."""
-        engine, settings = self.engine, self.engine.settings
+    def features(self, question, collections, outlets, since, until, as_of):
+        """The question, its candidates and their signals (what the model reads), or None
+        when nothing may be searched. `benchmarks/fit_ranker.py` learns from exactly this."""
+        engine = self.engine
         since, until = normalise_date(since), normalise_date(until)
         view = engine._view(question, collections, outlets, since, until)
         if view is None:
             return None
-        query = engine.encoder.encode([question])[0]
-        terms = topical_terms(question, view.named)
-        store, lexical, n = engine.store, view.lexical, settings.candidates
+        vector = engine.encoder.encode([question])[0]
+        query = analyse(question, vector, view.lexical, as_of, view.named)
         with engine._lock:
-            d_scores, d_ids = view.index.search(query, n, view.allowed)
-            l_scores, l_ids = lexical.search(terms, n, view.allowed)
-            cands: dict[int, Candidate] = {}
-            for rank, (s, pid) in enumerate(zip(d_scores, d_ids, strict=True), 1):
-                cands[int(pid)] = Candidate(int(pid), similarity=float(s), dense_rank=rank)
-            for rank, (s, pid) in enumerate(zip(l_scores, l_ids, strict=True), 1):
-                c = cands.setdefault(int(pid), Candidate(int(pid)))
-                c.bm25, c.lexical_rank = float(s), rank
-            # Exact cosine from the stored vectors: the index's scores may be approximate (IVF),
-            # and lexical-only candidates have none.
-            for pid, vector in store.vectors_of(cands).items():
-                cands[pid].similarity = float(vector @ query)
-            passages = store.passages_by_ids(cands)
-            outlet_of = store.outlets_of(p.article_id for p in passages.values())
-            hashes = store.hash_of(cands)
-        # Only candidates close enough to pass the decline rule need their words counted.
-        floor = min(self.rule.min_similarity_lexical, self.rule.min_similarity)
-        close = [c for c in cands.values() if c.similarity >= floor]
-        for c, coverage in zip(
-            close, lexical.coverages(terms, [passages[c.passage_id].text for c in close]), strict=True
-        ):
-            c.coverage = coverage
-            c.words = frozenset(normalise_text(passages[c.passage_id].text).split())
-        for pid, c in cands.items():
-            c.outlet = outlet_of[passages[pid].article_id] or ""
-            c.text_hash = hashes[pid]
-        fuse(list(cands.values()), settings.fusion, settings.rrf_k, settings.dense_weight)
-        return Found(query, terms, sorted(cands.values(), key=lambda c: -c.score))
+            pool = gather(view, engine.store, vector, query.terms, engine.settings.candidates)
+        if len(pool) == 0:
+            return None
+        return query, pool, passage_signals(query, pool)
 
-    def hits(self, chosen: list[Candidate], found: Found, collections) -> list[Hit]:
+    def score(self, question, collections, outlets, since, until, as_of) -> Scored | None:
+        """Candidates with their calibrated relevance, best first."""
+        found = self.features(question, collections, outlets, since, until, as_of)
+        if found is None:
+            return None
+        query, pool, passage = found
+        scores = self.ranker.scores(passage)
+        relevance = self.ranker.probabilities(scores, passage)
+        order = np.lexsort((pool.ids, -scores))  # ties: the older passage first, for stable answers
+        candidates = [
+            Candidate(
+                int(i),
+                int(pool.ids[i]),
+                float(relevance[i]),
+                pool.outlets[i],
+                pool.hashes[i],
+                frozenset(normalise_text(pool.texts[i]).split()),
+            )
+            for i in order
+        ]
+        return Scored(query, pool, candidates)
+
+    def hits(self, chosen: list[Candidate], scored: Scored, collections) -> list[Hit]:
         """The chosen candidates as results: passage, article, highlight, syndicated copies."""
         if not chosen:
             return []
@@ -150,8 +186,9 @@ class Searcher:
             articles = engine.store.articles_by_ids(p.article_id for p in passages.values())
         lexical = engine._lexical_index()
         texts = [passages[c.passage_id].text for c in chosen]
+        query = scored.query
         highlights = best_sentences(
-            found.query, texts, engine.encoder.encode, lambda ss: lexical.coverages(found.terms, ss)
+            query.vector, texts, engine.encoder.encode, lambda ss: lexical.coverages(query.terms, ss)
         )
         hits = []
         for c, highlight in zip(chosen, highlights, strict=True):
@@ -162,5 +199,6 @@ class Searcher:
                 art = articles[passages[pid].article_id]
                 if art.id != main.id:
                     others.setdefault(art.id, art)
-            hits.append(Hit(passage, main, c.score, c.similarity, highlight, list(others.values())))
+            similarity = float(scored.pool.cosine[c.position])
+            hits.append(Hit(passage, main, c.score, similarity, highlight, list(others.values())))
         return hits

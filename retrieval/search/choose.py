@@ -1,48 +1,23 @@
-"""From scored candidates to the passages shown: fuse dense and lexical ranks, keep only passages that
-are about the question (or decline), fold syndicated copies together, spread across outlets."""
+"""From scored candidates to the passages shown: decline when none is likely enough to answer,
+fold syndicated copies into one result, and spread the results across outlets."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-
-from .candidates import Candidate
+from dataclasses import dataclass, field
 
 
-def fuse(candidates: Sequence[Candidate], method: str, rrf_k: int, dense_weight: float) -> None:
-    """Set `score` in 0..1: reciprocal rank fusion normalised so that first in both lists is 1,
-    or a convex mix of cosine and max-normalised BM25."""
-    if method == "rrf":
-        best = 2.0 / (rrf_k + 1)
-        for c in candidates:
-            total = sum(1.0 / (rrf_k + r) for r in (c.dense_rank, c.lexical_rank) if r is not None)
-            c.score = total / best
-    elif method == "convex":
-        top = max((c.bm25 for c in candidates), default=0.0) or 1.0
-        for c in candidates:
-            c.score = dense_weight * max(c.similarity, 0.0) + (1 - dense_weight) * c.bm25 / top
-    else:
-        raise ValueError(f"unknown fusion {method!r}")
+@dataclass
+class Candidate:
+    """A scored candidate: `score` is its calibrated relevance (model.py)."""
 
-
-@dataclass(frozen=True)
-class DeclineRule:
-    """A passage answers only if it is close in meaning, or moderately close while holding most
-    of the question's rare words. Cosine alone cannot separate the two cases (see docs).
-
-    And a question that uses a word the coverage never uses ("Crimea", "Macron") is declined
-    unless one of the best passages holds at least `unknown_term_coverage` of its rare-word
-    weight: a related passage that lacks the asked-about thing does not answer it."""
-
-    min_similarity: float
-    min_similarity_lexical: float
-    min_term_coverage: float
-    unknown_term_coverage: float = 0.0
-
-    def relevant(self, c: Candidate) -> bool:
-        if c.similarity >= self.min_similarity:
-            return True
-        return c.similarity >= self.min_similarity_lexical and c.coverage >= self.min_term_coverage
+    position: int  # in the question's Pool
+    passage_id: int
+    score: float
+    outlet: str = ""
+    text_hash: str = ""
+    words: frozenset[str] = field(default_factory=frozenset)
+    copies: list[Candidate] = field(default_factory=list)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -85,18 +60,20 @@ def spread(
 
 
 def choose(
-    candidates: Sequence[Candidate],
-    rule: DeclineRule,
-    k: int,
-    margin: float,
-    offset: int = 0,
-    unknown_terms: bool = False,
+    candidates: Sequence[Candidate], threshold: float, floor: float, k: int, margin: float, offset: int = 0
 ) -> list[Candidate]:
-    """The passages to show: relevant ones, copies folded, spread over outlets, best first.
-    An empty list means the coverage does not answer."""
-    relevant = [c for c in candidates if rule.relevant(c)]
-    if unknown_terms and relevant and max(c.coverage for c in relevant[:5]) < rule.unknown_term_coverage:
-        return []
+    """The passages to show, in the ranking's order: those reaching `floor`, copies folded,
+    spread over outlets; none at all unless one of them reaches `threshold` (the coverage does
+    not answer). `candidates` must be in the ranking's order, best first."""
     # Folding compares pairs; past a few times k the rest cannot reach the answer anyway.
-    pool = relevant[: max(20, 4 * (k + offset))]
-    return spread(fold_copies(pool), k + offset, margin)[offset:]
+    pool = [c for c in candidates[: max(20, 4 * (k + offset))] if c.score >= floor]
+    shown = spread(fold_copies(pool), k + offset, margin)
+    if not any(c.score >= threshold for c in shown):
+        return []
+    return shown[offset:]
+
+
+def related(candidates: Sequence[Candidate], k: int, floor: float) -> list[Candidate]:
+    """For a declined answer: the passages that reach `floor` (they would be shown beside an
+    answer), copies folded, for the caller to label as coverage that may not answer."""
+    return fold_copies([c for c in candidates[: 4 * k] if c.score >= floor])[:k]

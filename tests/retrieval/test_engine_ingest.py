@@ -71,7 +71,7 @@ def test_after_every_batch_the_folder_on_disk_is_whole(settings, encoder, engine
 
     def commit_then_look(self, *args, **kwargs):
         outcomes = real_commit(self, *args, **kwargs)
-        health = inspect(self.settings, self.encoder.key, thorough=False)
+        health = inspect(self.settings, self.vector_key, thorough=False)
         states.append((self.store.counts()["articles"], health.healthy))
         return outcomes
 

@@ -1,0 +1,89 @@
+"""The question's path end to end over the real store, indexes and packaged model: a moment
+prefers its week's coverage, outlets named in part narrow the search, number forms match,
+declined answers carry labelled related coverage and never passages."""
+
+import datetime as dt
+
+import pytest
+
+from retrieval import Engine
+from retrieval.parse import from_fields
+
+FLOOD_MARCH = from_fields(
+    "River Tamm floods Riverton again",
+    "The River Tamm burst its banks in Riverton on Sunday, sending water into the market square.\n\n"
+    "Volunteers filled sandbags through the night while the fire service pumped water from cellars.",
+    outlet="Riverton Herald",
+    published="2024-03-04",
+)
+FLOOD_JUNE = from_fields(
+    "River Tamm floods Riverton once more",
+    "The River Tamm burst its banks in Riverton on Sunday, sending water into the railway station.\n\n"
+    "Volunteers filled sandbags through the night while the fire service pumped water from cellars.",
+    outlet="Riverton Herald",
+    published="2024-06-10",
+)
+
+
+@pytest.fixture
+def floods(engine: Engine) -> Engine:
+    report = engine.add([FLOOD_MARCH, FLOOD_JUNE])
+    assert report.count("added") == 2
+    return engine
+
+
+@pytest.mark.parametrize(("as_of", "place"), [("2024-06-12", "railway station"), ("2024-03-06", "market square")])
+def test_a_question_about_this_week_prefers_that_weeks_coverage(floods: Engine, as_of: str, place: str):
+    answer = floods.ask("Where did the River Tamm flood water reach this week?", as_of=as_of)
+    assert answer.answered
+    assert place in answer.hits[0].passage.text
+    assert answer.hits[0].article.published <= as_of
+
+
+def test_as_of_is_checked_like_every_other_input(floods: Engine):
+    with pytest.raises(Exception, match="as-of date"):
+        floods.ask("Where did the flood reach?", as_of="12/06/2024")
+    assert floods.ask("Where did the flood reach?", as_of=dt.date(2024, 6, 12)).question
+
+
+def test_an_outlet_named_in_part_narrows_the_search(engine: Engine):
+    common = "The council approved the Kessler Street Bridge replacement on Monday by seven votes to two."
+    engine.add(
+        [
+            from_fields("Bridge vote", common + "\n\nThe mayor called it overdue.", outlet="Northern Ledger"),
+            from_fields("Council backs bridge", common + "\n\nShop owners fear the closure.", outlet="Harbor Times"),
+        ]
+    )
+    answer = engine.ask("what did the ledger say about the bridge vote?")
+    assert answer.answered
+    assert {h.article.outlet for h in answer.hits} == {"Northern Ledger"}
+    # The outlet's name says where to look, not what the passage must say.
+    assert not any("ledger" in h.passage.text.lower() for h in answer.hits)
+
+
+@pytest.mark.parametrize(
+    "question", ["Did Russia lose 800k soldiers?", "Did Russia lose eight hundred thousand soldiers?"]
+)
+def test_number_forms_find_the_figure(engine: Engine, question: str):
+    answer = engine.ask(question)
+    assert answer.answered and "800,000" in answer.hits[0].passage.text
+
+
+def test_a_declined_answer_shows_related_coverage_apart(engine: Engine):
+    threshold = engine.searcher.threshold
+    for question in ("Who won the 2022 football World Cup?", "What did Zelenskyy say about Crimea in March?"):
+        answer = engine.ask(question)
+        if answer.answered:
+            continue
+        assert answer.hits == [] and answer.to_json()["passages"] == []
+        assert all(h.score < threshold for h in answer.related)
+        assert "related" in answer.to_json()
+
+
+def test_scores_are_calibrated_relevance_not_ranks(engine: Engine):
+    answer = engine.ask("How many soldiers did Russia lose, according to Trump?")
+    scores = [h.score for h in answer.hits]
+    assert answer.hits[0].passage.ordinal == 3
+    assert all(0 < s < 1 for s in scores)  # a probability: not the old "1.00 for first place"
+    assert scores[0] >= engine.searcher.threshold
+    assert all(s >= engine.searcher.floor for s in scores)
