@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ class Context:
         if self._engine is None:
             self._engine = Engine.open(self.settings, progress=self.progress)
             for event in self._engine.events:
-                click.echo(f"coverage-bot: {event}", err=True)
+                click.echo(f"coverage-bot: {render.line(event)}", err=True)
         return self._engine
 
 
@@ -44,7 +43,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except CoverageError as err:
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {render.line(err)}", err=True)
             ctx.exit(2)
 
 
@@ -97,6 +96,35 @@ def filter_options(f):
     return f
 
 
+#: The longest stdin line `ask -` reads whole; a question is at most `question_max_chars`.
+STDIN_LINE_LIMIT = 64 * 1024
+
+
+def stdin_questions(stream, limit: int = STDIN_LINE_LIMIT):
+    """(line number, question, problem) per non-blank line. A line that is not UTF-8, or longer than
+    `limit` bytes, gets a problem instead of ending the batch; the lines after it are still read."""
+    number = 0
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        problem = None
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of an over-long line without holding it
+            problem = f"line {number} is longer than {limit:,} bytes; questions are at most a few hundred characters"
+            raw = raw[:200]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            text = raw.decode("utf-8", errors="replace")
+            problem = problem or f"line {number} is not valid UTF-8 (byte {err.start + 1}); it was skipped"
+        text = text.rstrip("\r\n")
+        if text.strip() or problem:
+            yield number, text, problem
+
+
 @cli.command()
 @click.argument("question")
 @click.option("-k", "k", type=click.IntRange(1, 10), help="How many passages (default 3).")
@@ -116,20 +144,20 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
     )
     engine = c.engine
     if question == "-":
-        for line in sys.stdin:
-            line = line.rstrip("\n")
-            if not line.strip():
-                continue
-            try:
-                out = engine.ask(line, **kwargs).to_json()
-            except CoverageError as err:
-                out = {"question": line, "answered": False, "passages": [], "error": str(err)}
-            click.echo(json.dumps(out, ensure_ascii=False))
+        for number, line, problem in stdin_questions(sys.stdin.buffer):
+            if problem is None:
+                try:
+                    out = engine.ask(line, **kwargs).to_json()
+                except CoverageError as err:
+                    problem = str(err)
+            if problem is not None:
+                out = {"question": line, "answered": False, "passages": [], "error": problem, "line": number}
+            click.echo(render.dumps(out))
             sys.stdout.flush()
         return
     answer = engine.ask(question, **kwargs)
     if as_json:
-        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        click.echo(render.dumps(answer.to_json(), indent=2))
     else:
         click.echo(render.answer(answer))
 
@@ -152,7 +180,7 @@ def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections,
         until=date_type(until),
     )
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        click.echo(render.dumps(result.to_json(), indent=2))
     else:
         click.echo(render.comparison(result))
 
@@ -179,12 +207,12 @@ def ingest(c: Context, sources, collection: str, added_by: str, as_json: bool, *
         list(sources), collection=collection, added_by=added_by, progress=c.progress, overrides=overrides
     )
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        click.echo(render.dumps(report.to_json(), indent=2))
     else:
         click.echo(render.ingest_report(report))
     for outcome in report.outcomes:
         if outcome.status == "skipped":
-            click.echo(f"error: {outcome.reason}", err=True)
+            click.echo(f"error: {render.line(outcome.reason)}", err=True)
     if report.count("skipped"):
         sys.exit(2)
 
@@ -200,7 +228,7 @@ def articles(c: Context, outlet: str | None, limit: int, offset: int, as_json: b
     """List articles, newest first."""
     rows = c.engine.articles(list(collections) or [GLOBAL], outlet=outlet, limit=limit, offset=offset)
     if as_json:
-        click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        click.echo(render.dumps([r.__dict__ for r in rows], indent=2))
     else:
         click.echo(render.article_table(rows))
 
@@ -214,7 +242,7 @@ def source(c: Context, article_id: int, as_json: bool) -> None:
     article, passages = c.engine.article(article_id)
     if as_json:
         data = {**article.__dict__, "passages": [{"paragraph": p.ordinal, "text": p.text} for p in passages]}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(render.dumps(data, indent=2))
     else:
         click.echo(render.article_detail(article, passages))
 
@@ -226,7 +254,10 @@ def remove(c: Context, article_id: int) -> None:
     """Remove an article; its passages stop appearing in answers at once."""
     article = c.engine.remove(article_id, actor="cli")
     outlet = article.outlet or "unknown outlet"
-    click.echo(f"Removed article {article.id}: {article.title} ({outlet}, {article.paragraphs} paragraphs)")
+    click.echo(
+        f"Removed article {article.id}: {render.line(article.title)} ({render.line(outlet)}, "
+        f"{article.paragraphs} paragraphs)"
+    )
 
 
 @cli.command()
@@ -245,7 +276,7 @@ def stats(c: Context, as_json: bool) -> None:
     """Counts, index type, model and data folder."""
     data = c.engine.stats()
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        click.echo(render.dumps(data, indent=2))
     else:
         click.echo(render.stats(data))
 
@@ -273,7 +304,7 @@ def evaluate_cmd(
     if not misses:
         figures.pop("misses")
     if as_json:
-        click.echo(json.dumps(figures, indent=2))
+        click.echo(render.dumps(figures, indent=2))
     else:
         click.echo(render.evaluation(figures))
 
