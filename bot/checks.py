@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 #: Everything the bot sends: article text must never ping anyone.
 NO_PINGS = discord.AllowedMentions.none()
+#: What a member is told when something fails that they cannot fix.
+OUR_SIDE = "Something went wrong on our side; it has been logged."
+SEND_FAILED = "Discord did not accept my answer; please try again in a moment."
 
 #: (messages, seconds) per user; URL adds fetch pages, so they wait longer.
 COOLDOWNS = {"ask": (3, 30.0), "channel": (3, 30.0), "add": (5, 60.0), "url": (1, 60.0)}

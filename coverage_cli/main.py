@@ -310,12 +310,23 @@ def evaluate_cmd(
 
 
 @cli.command()
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="Log lines as text, or one JSON object a line for log collectors (default: COVERAGE_BOT_LOG_FORMAT, "
+    "else text).",
+)
 @pass_ctx
-def run(c: Context) -> None:
-    """Start the Discord bot (needs DISCORD_TOKEN in the environment or .env)."""
+def run(c: Context, log_format: str | None) -> None:
+    """Start the Discord bot (needs DISCORD_TOKEN in the environment or .env).
+
+    Runs until stopped (Ctrl-C or SIGTERM: exit 0), restarting its connection after failures.
+    Exit 2 means a restart cannot help: no token, a rejected token, or a store or settings problem.
+    See docs/operations.md for running it unattended."""
     from bot.main import run_bot
 
-    sys.exit(run_bot(c.settings))
+    settings = c.settings.with_(log_format=log_format) if log_format else c.settings
+    sys.exit(run_bot(settings))
 
 
 @cli.command()
