@@ -19,13 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import discord
-from discord import AppCommandOptionType, app_commands
+from discord import app_commands
 from discord.ext import commands
 
 from retrieval import CoverageError, Engine, Settings
 
-from .checks import NO_PINGS, OUR_SIDE, SEND_FAILED, Cooldowns, reply, wait_text
-from .discord_api import DiscordUnavailable, bound_interactions, bound_requests
+from .checks import CONVERSION, NO_PINGS, OUR_SIDE, SEND_FAILED, Cooldowns, UnusableOption, reply, wait_text
+from .discord_api import DiscordUnavailable, LastStatus, bound_interactions, bound_requests
 from .logs import describe
 from .store import BotStore
 from .views import DYNAMIC_ITEMS
@@ -44,18 +44,6 @@ def intents(message_content: bool = True) -> discord.Intents:
     return value
 
 
-#: What a member is told when Discord sent an option the command cannot use (a channel the bot
-#: cannot see, a role from elsewhere, a deleted attachment): never discord.py's "Failed to convert".
-CONVERSION = {
-    AppCommandOptionType.channel: "I cannot use that channel: pick a text channel of this server that I can see.",
-    AppCommandOptionType.role: "I cannot use that role: pick one of this server's roles from the list.",
-    AppCommandOptionType.user: "I cannot use that member: pick someone in this server from the list.",
-    AppCommandOptionType.mentionable: "I cannot use that: pick a member or a role of this server from the list.",
-    AppCommandOptionType.attachment: "I cannot read that file: attach it again.",
-    AppCommandOptionType.integer: "That option needs a whole number.",
-    AppCommandOptionType.number: "That option needs a number.",
-    AppCommandOptionType.boolean: "That option needs True or False.",
-}
 STALE_COMMAND = "This command changed since Discord last saw it; try again in a minute, or reopen Discord."
 PERMISSIONS = {
     app_commands.BotMissingPermissions: "I need the {} permission here to do that.",
@@ -67,7 +55,7 @@ def member_text(interaction: discord.Interaction, error: app_commands.AppCommand
     """The short message for a command error; logs what people cannot act on."""
     original = getattr(error, "original", error)
     command = interaction.command.qualified_name if interaction.command else "?"
-    if isinstance(original, CoverageError):
+    if isinstance(original, CoverageError | UnusableOption):
         return str(original)
     if isinstance(error, app_commands.CommandOnCooldown):
         return wait_text(error.retry_after)
@@ -107,6 +95,7 @@ class CoverageBot(commands.Bot):
     """A thin Discord face on `Engine`: everything it quotes comes from the engine."""
 
     def __init__(self, settings: Settings, engine: Engine, *, message_content: bool = True, auto_sync: bool = True):
+        statuses = LastStatus()
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; there are no text commands
             intents=intents(message_content),
@@ -115,6 +104,7 @@ class CoverageBot(commands.Bot):
             help_command=None,
             # Longer rate limits fail at once instead of outliving the call's deadline.
             max_ratelimit_timeout=max(settings.discord_timeout, 30.0),
+            http_trace=statuses.config,
         )
         self.settings = settings
         self.engine = engine
@@ -122,7 +112,7 @@ class CoverageBot(commands.Bot):
         self.cooldowns = Cooldowns()
         self.auto_sync = auto_sync
         self._warned_intent = False
-        bound_requests(self.http, settings.discord_timeout)
+        bound_requests(self.http, settings.discord_timeout, statuses)
         #: URL fetches wait on other people's servers: two threads of their own, so however slow
         #: the sites, the default executor's threads stay free for questions.
         self.fetch_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coverage-fetch")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aiohttp
 import discord
 from discord.http import HTTPClient, Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
@@ -32,7 +33,26 @@ def _check(route: Route, data: Any) -> Any:
     return data
 
 
-def bound_requests(http: HTTPClient, timeout: float) -> None:
+class LastStatus:
+    """Remembers the status of the last answer to each request, so a call cut at its deadline
+    while discord.py was retrying a 500 says so (an aiohttp trace, given to the client)."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, str], int] = {}
+        self.config = aiohttp.TraceConfig()
+        self.config.on_request_end.append(self._ended)
+
+    async def _ended(self, session: Any, context: Any, params: aiohttp.TraceRequestEndParams) -> None:
+        if len(self.last) > 1000:
+            self.last.clear()
+        self.last[(params.method, str(params.url).split("?")[0])] = params.response.status
+
+    def why(self, route: Route) -> str:
+        status = self.last.pop((route.method, route.url.split("?")[0]), None)
+        return f"; its last answer was HTTP {status}" if status else ""
+
+
+def bound_requests(http: HTTPClient, timeout: float, statuses: LastStatus | None = None) -> None:
     """Give one client's bot API calls a deadline (on this object only, not the class)."""
     request = http.request
 
@@ -41,7 +61,8 @@ def bound_requests(http: HTTPClient, timeout: float) -> None:
             async with asyncio.timeout(timeout):
                 data = await request(route, **kwargs)
         except TimeoutError:
-            raise DiscordUnavailable(f"{route.method} {route.path} got no answer within {timeout:g} s") from None
+            why = statuses.why(route) if statuses else ""
+            raise DiscordUnavailable(f"{route.method} {route.path} got no answer within {timeout:g} s{why}") from None
         return _check(route, data)
 
     http.request = bounded  # type: ignore[method-assign]

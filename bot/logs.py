@@ -10,6 +10,8 @@ import logging
 import sys
 from typing import Any
 
+import discord
+
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -49,11 +51,23 @@ def describe(err: BaseException) -> str:
     return f"{name}: {text[:300]}" if text else name
 
 
-class ReconnectFilter(logging.Filter):
-    """discord.py logs each failed reconnect with `log.exception`; the traceback says nothing a
-    person can act on, so the record becomes one WARNING line with the reason."""
+class DiscordNoise(logging.Filter):
+    """discord.py logs each failed reconnect, and each autocomplete answer Discord no longer
+    wanted, with `log.exception`; the traceback says nothing a person can act on, so the record
+    becomes one WARNING line with the reason. Its warning that voice is unsupported (the bot has
+    no voice) is dropped: it would come with every restart."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "voice will NOT be supported" in record.msg:
+            return False
+        if isinstance(record.msg, str) and record.msg.startswith("Ignoring exception in autocomplete"):
+            # Suggestions that came too late (Discord allows three seconds): nothing to fix.
+            if record.exc_info and isinstance(record.exc_info[1], discord.HTTPException):
+                record.msg = "autocomplete: suggestions for %r were not delivered (%s)"
+                record.args = (*(record.args or ("?",))[:1], describe(record.exc_info[1]))
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+                record.exc_info = record.exc_text = None
+            return True
         if isinstance(record.msg, str) and record.msg.startswith("Attempting a reconnect in"):
             reason = describe(record.exc_info[1]) if record.exc_info and record.exc_info[1] else "connection lost"
             delay = record.args[0] if isinstance(record.args, tuple) and record.args else 0.0
@@ -64,10 +78,24 @@ class ReconnectFilter(logging.Filter):
 
 
 class _BotHandler(logging.StreamHandler):
-    """Ours, so a second `configure` replaces it instead of adding another."""
+    """Ours, so a second `configure` replaces it instead of adding another. Without a stream of
+    its own it writes to whatever `sys.stderr` is at the time of each line."""
+
+    def __init__(self, stream=None):
+        super().__init__(stream)
+        self._own = stream
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return self._own if self._own is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        self._own = value
 
 
-_RECONNECTS = ReconnectFilter()
+_NOISE = DiscordNoise()
+NOISY_LOGGERS = ("discord.client", "discord.app_commands.tree")
 
 
 def configure(level: str = "INFO", fmt: str = "text", stream=None) -> None:
@@ -81,12 +109,12 @@ def configure(level: str = "INFO", fmt: str = "text", stream=None) -> None:
     for handler in list(root.handlers):
         if type(handler) in (logging.StreamHandler, _BotHandler):
             root.removeHandler(handler)
-    handler = _BotHandler(stream or sys.stderr)
+    handler = _BotHandler(stream)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("bot").setLevel(level)
     logging.getLogger("discord").setLevel(logging.WARNING)
-    client_log = logging.getLogger("discord.client")
-    if _RECONNECTS not in client_log.filters:
-        client_log.addFilter(_RECONNECTS)
+    for name in NOISY_LOGGERS:
+        if _NOISE not in logging.getLogger(name).filters:
+            logging.getLogger(name).addFilter(_NOISE)

@@ -80,7 +80,7 @@ class Ask(commands.Cog):
         collections = collections_for(guild_id)
         result = await bot.run(bot.engine.ask, question, collections=collections, k=k)
         qid = await bot.run(bot.engine.record_question, collection_of(guild_id), result, actor(user))
-        bot.store.remember(qid, result.question, collections, k)
+        await bot.run(bot.store.remember, qid, result.question, collections, k)  # a write: off the loop
         if not result.answered:
             return render.no_answer_embed(result.question), None
         view = answer_view(qid, result.hits, k, len(result.hits), more=len(result.hits) >= k)

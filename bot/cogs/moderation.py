@@ -21,7 +21,7 @@ from retrieval.models import Article, IngestReport
 from retrieval.parse import SUPPORTED_SUFFIXES, from_fields, parse_bytes
 
 from .. import render
-from ..checks import actor, collection_of, cooldown, reply, require_moderator
+from ..checks import CONVERSION, UnusableOption, actor, collection_of, cooldown, reply, require_moderator
 from ..views import RemoveButton, ask_to_remove, guarded
 
 if TYPE_CHECKING:
@@ -159,7 +159,8 @@ class Moderation(commands.Cog):
             await interaction.response.defer(ephemeral=True, thinking=True)
             report = await bot.run_fetch(bot.engine.ingest, [url], collection=collection, added_by=by)
         else:
-            assert file is not None
+            if not isinstance(file, discord.Attachment):  # an id Discord did not resolve
+                raise UnusableOption(CONVERSION[discord.AppCommandOptionType.attachment])
             suffix = PurePath(file.filename).suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
                 raise BadSource(f"{file.filename}: unsupported file type {suffix or '(none)'}; use .txt, .md or .html")
