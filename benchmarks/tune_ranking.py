@@ -18,7 +18,7 @@ from pathlib import Path
 from retrieval import Engine, Settings
 from retrieval.evaluate import Outcome, load_questions, rank_of_hit, score
 from retrieval.models import Answer, Hit
-from retrieval.rank import DeclineRule, choose, fuse
+from retrieval.search.choose import DeclineRule, choose, fuse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,9 +78,9 @@ def main() -> None:
     questions = load_questions(args.questions)
     cached, unknown = {}, {}
     for q in questions:
-        found = engine._candidates(q.question, ["global"], None, None, None)
-        cached[q.id] = found[2] if found else None
-        unknown[q.id] = bool(found) and engine._has_unknown_terms(found[1])
+        found = engine.searcher.candidates(q.question, ["global"], None, None, None)
+        cached[q.id] = found.candidates if found else None
+        unknown[q.id] = bool(found) and engine.searcher._has_unknown_terms(found.terms)
     dev = [q for q in questions if q.split == "dev"]
     holdout = [q for q in questions if q.split != "dev"]
 

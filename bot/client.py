@@ -27,6 +27,7 @@ from retrieval import CoverageError, Engine, Settings
 from .checks import CONVERSION, NO_PINGS, OUR_SIDE, SEND_FAILED, Cooldowns, UnusableOption, reply, wait_text
 from .discord_api import DiscordUnavailable, LastStatus, bound_interactions, bound_requests
 from .logs import describe
+from .poller import FeedPoller
 from .store import BotStore
 from .views import DYNAMIC_ITEMS
 
@@ -94,7 +95,15 @@ class CoverageTree(app_commands.CommandTree):
 class CoverageBot(commands.Bot):
     """A thin Discord face on `Engine`: everything it quotes comes from the engine."""
 
-    def __init__(self, settings: Settings, engine: Engine, *, message_content: bool = True, auto_sync: bool = True):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        message_content: bool = True,
+        auto_sync: bool = True,
+        poll_feeds: bool = True,
+    ):
         statuses = LastStatus()
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; there are no text commands
@@ -116,6 +125,7 @@ class CoverageBot(commands.Bot):
         #: URL fetches wait on other people's servers: two threads of their own, so however slow
         #: the sites, the default executor's threads stay free for questions.
         self.fetch_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coverage-fetch")
+        self.feed_poller = FeedPoller(self, enabled=poll_feeds, check=settings.feed_polling)
 
     async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Engine calls embed and search: they block, so they run in a worker thread."""
@@ -144,6 +154,7 @@ class CoverageBot(commands.Bot):
         for cog in COGS:
             await self.add_cog(cog(self))
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.feed_poller.start()
         if not self.intents.message_content:
             self.warn_no_intent()
         if self.auto_sync:
@@ -193,13 +204,19 @@ class CoverageBot(commands.Bot):
             log.warning("gateway: disconnected; reconnecting")
 
     async def close(self) -> None:
+        await self.feed_poller.stop()
         await super().close()
         self.fetch_pool.shutdown(wait=False, cancel_futures=True)
         self.store.close()
 
 
 def create_bot(
-    settings: Settings, engine: Engine, *, message_content: bool = True, auto_sync: bool = True
+    settings: Settings,
+    engine: Engine,
+    *,
+    message_content: bool = True,
+    auto_sync: bool = True,
+    poll_feeds: bool = True,
 ) -> CoverageBot:
     """Build the bot and its command tree without connecting; cogs load in `setup_hook`."""
-    return CoverageBot(settings, engine, message_content=message_content, auto_sync=auto_sync)
+    return CoverageBot(settings, engine, message_content=message_content, auto_sync=auto_sync, poll_feeds=poll_feeds)

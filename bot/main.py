@@ -51,6 +51,12 @@ async def open_engine(settings: Settings, encoder: Encoder | None = None) -> Eng
     for event in engine.events:
         log.info("index: %s", event)
     log.info("index: %s, %d passages", stats["index_type"], stats["indexed"])
+    # The same check as `coverage-bot check`; opening has already rebuilt what is derived.
+    health = await asyncio.to_thread(engine.check)
+    if health.healthy:
+        log.info("check: the data folder is healthy (%d parts checked)", len(health.findings))
+    for problem in health.problems:
+        log.warning("check: %s: %s (%s)", problem.part, problem.detail, problem.fix)
     return engine
 
 
@@ -108,7 +114,7 @@ async def _sync(settings: Settings, token: str, guild: int | None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:
-        bot = create_bot(settings, engine, auto_sync=False)
+        bot = create_bot(settings, engine, auto_sync=False, poll_feeds=False)
         async with bot:
             await bot.login(token)
             count = await bot.sync_commands(guild)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from retrieval import GLOBAL, CoverageError, Engine, Settings
 from retrieval.parse import normalise_date
 
 from . import render
+from .feeds import feed
 
 log = logging.getLogger("coverage_cli")
 
@@ -37,7 +41,8 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 class Group(click.Group):
-    """Turns our own errors into one line on stderr and exit status 2."""
+    """Turns our own errors, and a store or folder that fails under us, into one line on stderr
+    and exit status 2."""
 
     def invoke(self, ctx):
         try:
@@ -45,6 +50,19 @@ class Group(click.Group):
         except CoverageError as err:
             click.echo(f"error: {render.line(err)}", err=True)
             ctx.exit(2)
+        except sqlite3.DatabaseError as err:
+            where = ctx.obj.settings.db_path if isinstance(ctx.obj, Context) else "the store"
+            click.echo(f"error: {where}: {err}; `coverage-bot check` says what is wrong", err=True)
+            ctx.exit(2)
+        except OSError as err:
+            if err.errno not in FOLDER_ERRORS:
+                raise
+            click.echo(f"error: {err.filename or 'the data folder'}: {err.strerror}", err=True)
+            ctx.exit(2)
+
+
+#: What the file system says when the data folder cannot be written (or is full).
+FOLDER_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,7 +81,8 @@ def cli(ctx: click.Context, data_dir: Path | None, env_file: str, verbose: int, 
     try:
         settings = Settings.from_env(env_file, data_dir=data_dir)
     except CoverageError as err:
-        raise click.ClickException(str(err)) from None
+        click.echo(f"error: {err}", err=True)
+        ctx.exit(2)
     level = [settings.log_level if verbose == 0 else "INFO", "INFO", "DEBUG"][min(verbose, 2)]
     if verbose == 0 and settings.log_level == "INFO":
         level = "WARNING"  # the CLI prints what matters; -v shows the library's log
@@ -143,6 +162,7 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
         until=date_type(until),
     )
     engine = c.engine
+    engine.check_filters(kwargs["collections"], kwargs["outlets"], kwargs["since"], kwargs["until"])
     if question == "-":
         for number, line, problem in stdin_questions(sys.stdin.buffer):
             if problem is None:
@@ -171,13 +191,11 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
 @pass_ctx
 def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections, outlets, since, until) -> None:
     """Show how each outlet covered TOPIC: its best passages, side by side."""
+    collections, outlets = list(collections) or [GLOBAL], list(outlets) or None
+    since, until = date_type(since), date_type(until)
+    c.engine.check_filters(collections, outlets, since, until)
     result = c.engine.compare(
-        topic,
-        collections=list(collections) or [GLOBAL],
-        per_outlet=per_outlet,
-        outlets=list(outlets) or None,
-        since=date_type(since),
-        until=date_type(until),
+        topic, collections=collections, per_outlet=per_outlet, outlets=outlets, since=since, until=until
     )
     if as_json:
         click.echo(render.dumps(result.to_json(), indent=2))
@@ -240,11 +258,45 @@ def articles(c: Context, outlet: str | None, limit: int, offset: int, as_json: b
 def source(c: Context, article_id: int, as_json: bool) -> None:
     """Show one article's metadata and its numbered paragraphs."""
     article, passages = c.engine.article(article_id)
+    blocks = c.engine.blocks(article_id)
     if as_json:
-        data = {**article.__dict__, "passages": [{"paragraph": p.ordinal, "text": p.text} for p in passages]}
+        data = {
+            **article.__dict__,
+            "passages": [{"paragraph": p.ordinal, "text": p.text, "heading": p.heading} for p in passages],
+            "blocks": [b.__dict__ for b in blocks],
+        }
         click.echo(render.dumps(data, indent=2))
     else:
-        click.echo(render.article_detail(article, passages))
+        click.echo(render.article_detail(article, passages, blocks))
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@click.option("--title", help="The headline.")
+@click.option("--outlet", help="The outlet (publisher) name.")
+@click.option("--author", help="The author(s), as the byline names them.")
+@click.option("--published", help="The publication date (YYYY-MM-DD).")
+@click.option("--url", help="The canonical URL.")
+@click.option(
+    "--clear",
+    "clear",
+    multiple=True,
+    type=click.Choice(["outlet", "author", "published", "url"]),
+    help="Make a field unknown (repeatable).",
+)
+@click.option("--by", "actor", default="cli", show_default=True, help="Who is editing (kept in the history).")
+@pass_ctx
+def edit(c: Context, article_id: int, clear, actor: str, **fields) -> None:
+    """Correct an article's metadata; the text is not re-embedded."""
+    changes = {k: v for k, v in fields.items() if v is not None}
+    overlap = set(changes) & set(clear)
+    if overlap:
+        raise click.UsageError(f"--{sorted(overlap)[0]} is both set and cleared")
+    changes.update(dict.fromkeys(clear))
+    if not changes:
+        raise click.UsageError("give at least one of --title, --outlet, --author, --published, --url, --clear")
+    article = c.engine.edit(article_id, changes, actor=actor)
+    click.echo(f"Edited article {article.id}: {render.attribution(article)}")
 
 
 @cli.command()
@@ -281,6 +333,54 @@ def stats(c: Context, as_json: bool) -> None:
         click.echo(render.stats(data))
 
 
+@cli.command()
+@click.option("--repair", is_flag=True, help="Rebuild what is derived from the store and say what was done.")
+@click.option("--quick", is_flag=True, help="Do not read every page of the store and every vector (faster).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@pass_ctx
+def check(c: Context, repair: bool, quick: bool, as_json: bool) -> None:
+    """Verify the store against the vector index and BM25 (ids, counts, model, generation,
+    stray files); read-only unless --repair. Exit status 0 when healthy, 1 when not."""
+    from retrieval.embed import make_encoder
+    from retrieval.health import inspect
+
+    key = make_encoder(c.settings).key  # the name only: no model is loaded
+    health = inspect(c.settings, key, thorough=not quick)
+    if repair and health.repairable:
+        engine = Engine.open(c.settings, progress=c.progress)  # opening repairs most of it
+        try:
+            actions = [*engine.events, *engine.repair(progress=c.progress)]
+        finally:
+            engine.close()
+        health = inspect(c.settings, key, thorough=not quick)
+        health.repaired = actions or ["nothing needed rebuilding"]
+    elif repair and health.problems:
+        health.repaired = ["nothing: the store itself is not usable, and the rest is rebuilt from it"]
+    if as_json:
+        click.echo(json.dumps(health.to_json(), indent=2))
+    else:
+        click.echo(render.health(health))
+    sys.exit(0 if health.healthy else 1)
+
+
+@cli.command()
+@click.option("--no-seeds", is_flag=True, help="Start empty instead of loading the seed articles.")
+@pass_ctx
+def init(c: Context, no_seeds: bool) -> None:
+    """Make a new store in the data folder: where there is none, or where one was lost (its
+    index files are rebuilt for the new store). Refuses if a store is there."""
+    engine = Engine.init(c.settings, progress=c.progress, seeds=not no_seeds)
+    try:
+        counts = engine.store.counts()
+        for event in engine.events:
+            click.echo(f"coverage-bot: {render.line(event)}", err=True)
+        click.echo(
+            f"Made a new store at {c.settings.db_path}: {counts['articles']} articles, {counts['passages']} passages."
+        )
+    finally:
+        engine.close()
+
+
 @cli.command("eval")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--split", help="Only questions of this split (e.g. dev, holdout).")
@@ -297,9 +397,12 @@ def evaluate_cmd(
 
     items = load_questions(questions)
     if split:
+        splits = sorted({q.split for q in items if q.split})
         items = [q for q in items if q.split == split]
+        if not items:
+            raise CoverageError(f"no split named {split!r} in {questions}; splits: {', '.join(splits) or 'none'}")
     if not items:
-        raise click.ClickException(f"no questions{f' in split {split}' if split else ''} in {questions}")
+        raise CoverageError(f"no questions in {questions}")
     figures = report(evaluate(c.engine, items, list(collections) or [GLOBAL], k=k))
     if not misses:
         figures.pop("misses")
@@ -337,6 +440,9 @@ def sync(c: Context, guild: int | None) -> None:
     from bot.main import sync_commands
 
     sys.exit(sync_commands(c.settings, guild))
+
+
+cli.add_command(feed)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import textwrap
 
 import click
 
-from retrieval.models import Answer, Article, Comparison, Hit, IngestReport, Passage
+from retrieval.models import Answer, Article, Block, Comparison, Hit, IngestReport, Passage
 
 NO_ANSWER = "The coverage held here does not answer that question."
 
@@ -126,7 +126,9 @@ def article_table(rows: list[Article]) -> str:
     return "\n".join(out)
 
 
-def article_detail(article: Article, passages: list[Passage]) -> str:
+def article_detail(article: Article, passages: list[Passage], blocks: list[Block] | None = None) -> str:
+    """The article as a reader sees it: headings, paragraphs with their ¶ numbers, and the
+    captions, teasers and embeds that are shown but never quoted (marked by their kind)."""
     head = [
         click.style(line(article.title), bold=True),
         f"id {article.id} · collection {line(article.collection)}",
@@ -137,8 +139,25 @@ def article_detail(article: Article, passages: list[Passage]) -> str:
         f"added:     {article.added_at} by {line(article.added_by or 'unknown')}",
         "",
     ]
-    body = [_wrap(clean(p.text), indent=f"¶{p.ordinal:<3} ", subsequent=" " * 5) for p in passages]
-    return "\n".join(head) + "\n".join(body)
+    if not blocks:  # stored before blocks were kept: the passages are the article
+        body = [_wrap(clean(p.text), indent=f"¶{p.ordinal:<3} ", subsequent=" " * 5) for p in passages]
+        return "\n".join(head) + "\n".join(body)
+    body = []
+    shown: set[int] = set()
+    for block in blocks:
+        if block.kind == "heading":
+            body += ["", click.style(line(block.text), bold=True)]
+        elif block.passage is not None and block.kind in ("list_item", "table_row"):
+            mark = f"¶{block.passage}" if block.passage not in shown else ""
+            body.append(_wrap(("• " if block.kind == "list_item" else "") + clean(block.text), f"{mark:<5}", " " * 7))
+        elif block.passage is not None:
+            mark = f"¶{block.passage}" if block.passage not in shown else ""
+            body.append(_wrap(clean(block.text), indent=f"{mark:<5}", subsequent=" " * 5))
+        else:
+            body.append(_wrap(f"[{block.kind.replace('_', ' ')}] {clean(block.text)}", indent=" " * 5))
+        if block.passage is not None:
+            shown.add(block.passage)
+    return "\n".join(head) + "\n".join(body).lstrip("\n")
 
 
 def stats(data: dict) -> str:
@@ -152,6 +171,23 @@ def stats(data: dict) -> str:
             f"disk:        store {data['store_bytes'] / 1e6:.1f} MB, index {data['index_bytes'] / 1e6:.1f} MB",
         ]
     )
+
+
+def health(report) -> str:
+    """`check`'s table: one row per part of the data folder, then what to do about each problem."""
+    width = max(len(f.part) for f in report.findings)
+    lines = [f"data folder: {report.data_dir}", ""]
+    for f in report.findings:
+        status = "ok" if f.ok else click.style("PROBLEM", bold=True)
+        lines.append(f"{f.part:<{width}}  {status:<7}  {f.detail}")
+    lines += [f"repaired: {action}" for action in report.repaired]
+    lines.append("")
+    if report.healthy:
+        lines.append("healthy")
+    else:
+        lines.append(f"{len(report.problems)} problem(s):")
+        lines += [f"- {f.part}: {f.fix}" for f in report.problems if f.fix]
+    return "\n".join(lines)
 
 
 def evaluation(figures: dict) -> str:

@@ -7,7 +7,6 @@ All public methods are thread-safe (the bot calls them from worker threads).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import logging
 import os
 import threading
@@ -19,29 +18,22 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
+from .blocks import MAX_PASSAGE_CHARS
 from .embed import Encoder, make_encoder
-from .errors import BadQuestion, BadSource, CoverageError, NotFound
-from .highlight import best_sentences
-from .index import VectorIndex, ivf_lists
-from .lexical import LexicalIndex, query_terms
-from .models import (
-    Answer,
-    Article,
-    Comparison,
-    Hit,
-    IngestOutcome,
-    IngestReport,
-    OutletCoverage,
-    ParsedArticle,
-    Passage,
-)
+from .errors import BadFilter, BadQuestion, BadSource, CoverageError, NotFound, StoreReadOnly
+from .folder import DataFolder, mark, open_store
+from .health import Health, inspect
+from .index import VectorIndex, ivf_lists, wanted_kind
+from .lexical import LexicalIndex, read_pointer
+from .models import Answer, Article, Block, Comparison, IngestOutcome, IngestReport, ParsedArticle, Passage
 from .parse import clean_meta, normalise_date
-from .quotes import QuoteMatch, unframe
-from .quotes import rank as rank_quotes
-from .rank import Candidate, DeclineRule, choose, fold_copies, fuse
+from .quotes import QuoteMatch
+from .search import Searcher
+from .search.candidates import View, named_outlets
 from .settings import Settings
 from .sources import expand, read_sources
-from .store import Store, content_hash, normalise_text
+from .store import Snapshot, content_hash
+from .text import split_long
 
 log = logging.getLogger(__name__)
 
@@ -54,112 +46,210 @@ MAX_PARAGRAPH_CHARS = 20_000
 class Engine:
     """Store + encoder + vector index + lexical index, kept in step."""
 
-    def __init__(self, settings: Settings, encoder: Encoder | None = None):
+    def __init__(self, settings: Settings, encoder: Encoder | None = None, new_store: bool = False):
         self.settings = settings
         self.encoder = encoder or make_encoder(settings)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(settings.db_path)
-        self.rule = DeclineRule(
-            settings.min_similarity,
-            settings.min_similarity_lexical,
-            settings.min_term_coverage,
-            settings.unknown_term_coverage,
-        )
+        self.folder = DataFolder(settings)
+        self.store = open_store(self.folder, new=new_store)
+        # A folder that cannot be written still answers: indexes rebuilt in memory, changes refused.
+        self.read_only = self.store.read_only or not self.folder.writable()
+        self.searcher = Searcher(self)
         self.events: list[str] = []  # what opening the engine did, for front ends to report
         self._lock = threading.RLock()
         self._index: VectorIndex | None = None
         self._lexical: LexicalIndex | None = None
-        self._generation: str | None = None
+        self._generation: str | None = None  # the store generation both indexes are in step with
+        self._vectors_generation: str | None = None  # the one at which passages or vectors last changed
+        self._bumped = self._vectors_bumped = False
+        self._behind = False  # answering from an earlier state while a writer finishes
         self._forget()
         faiss.omp_set_num_threads(1)  # one query is faster on one thread (RETRIEVAL_NOTES.md)
 
     @classmethod
     def open(cls, settings: Settings, encoder: Encoder | None = None, progress: bool = False) -> Engine:
-        """Open the data folder: seed a new store, check the index and repair it if needed."""
+        """Open the data folder: check both indexes against the store and rebuild what does not
+        match; seed a store on its first start. A lost store is refused (`StoreMissing`)."""
         engine = cls(settings, encoder)
-        engine.prepare(progress)
+        try:
+            engine.prepare(progress)
+        except BaseException:
+            engine.close()
+            raise
+        return engine
+
+    @classmethod
+    def init(cls, settings: Settings, encoder: Encoder | None = None, progress: bool = False, seeds: bool = True):
+        """Make a new store where there is none, or where one was lost (`coverage-bot init`)."""
+        engine = cls(settings, encoder, new_store=True)
+        try:
+            engine.prepare(progress, seeds=seeds)
+        except BaseException:
+            engine.close()
+            raise
         return engine
 
     def close(self) -> None:
         self.store.close()
 
     # -- start-up ---------------------------------------------------------------------------
-    def prepare(self, progress: bool = False) -> None:
+    def prepare(self, progress: bool = False, seeds: bool = True) -> None:
         with self._lock:
+            self._tidy()
             self._load_index(progress)
             if self.store.get_meta("seeded") is None:
-                self._seed(progress)
+                self._seed(progress, seeds)
 
-    def _seed(self, progress: bool) -> None:
-        seeds = self.settings.seeds_dir
-        if not seeds.is_dir():
-            log.warning("no seeds folder at %s; starting with an empty store", seeds)
-            report = IngestReport()
-        else:
-            report = self.ingest([str(seeds)], collection=GLOBAL, added_by="seeds", progress=progress)
-        with self.store.transaction():
-            self.store.set_meta("seeded", "1")
-        self._event(f"built the store from {seeds}: {report.summary()}")
+    def _tidy(self) -> None:
+        """Remove what a killed writer left (temporary files, replaced BM25 versions), if no
+        writer is at work now: theirs look the same."""
+        if self.read_only or not self.folder.lock.acquire(blocking=False):
+            return
+        try:
+            if stray := self.folder.clean():
+                self._event(f"removed {len(stray)} stray file(s) a stopped writer left: {_names(stray)}")
+        finally:
+            self.folder.lock.release()
+
+    def _seed(self, progress: bool, seeds: bool = True) -> None:
+        if self.read_only:
+            log.warning("the store was never seeded and its folder cannot be written; not seeding")
+            return
+        with self._writing():
+            if self.store.get_meta("seeded") is not None:
+                return  # another process seeded it while this one waited
+            folder = self.settings.seeds_dir
+            if seeds and not folder.is_dir():
+                log.warning("no seeds folder at %s; starting with an empty store", folder)
+            if seeds and folder.is_dir():
+                report = self.ingest([str(folder)], collection=GLOBAL, added_by="seeds", progress=progress)
+                what = f"the store from {folder}: {report.summary()}"
+            else:
+                what = "an empty store"
+            with self.store.transaction():
+                self.store.set_meta("seeded", "1")
+            self._event(f"built {what}")
 
     def _event(self, message: str) -> None:
         log.info(message)
         self.events.append(message)
 
     def _load_index(self, progress: bool) -> None:
-        store_ids = self.store.passage_ids()
-        index, why = VectorIndex.load(self.settings.index_path, self.settings.index_meta_path, self.settings.nprobe)
-        if index is not None:
-            why = index.check(store_ids, self.encoder.key, self._wanted_kind(len(store_ids), index.kind))
-        if not why:
-            self._index = index
-        elif index is None and len(store_ids) == 0 and not self.settings.index_path.exists():
-            self._index = None  # a new, empty store: the index is made with the first article
-        else:
-            log.warning("rebuilding the index: %s", why)
-            self._rebuild(progress, reason=why)
-        self._generation = self.store.get_meta("generation")
+        """Both indexes in step with the store: kept, loaded from their files, or rebuilt.
+
+        They are checked against one snapshot of the store (generation and passage ids read in
+        one transaction), so the generation recorded is the one they were checked at and no
+        change can be skipped. Files that do not match may be a writer's between saving and
+        committing, or a killed writer's: look again under the write lock (no passage can
+        change then) and rebuild and save what is still out of step. While another process
+        holds the lock (a bulk ingest between its commit and its BM25), a reader that has
+        indexes keeps answering from them, an earlier state in step with itself (the store's
+        ids filter out what was removed since), and looks again at the next question. A
+        folder that cannot be written gets its rebuilt indexes in memory only."""
+        snap = self.store.snapshot()
+        index, why = self._current_index(snap)
+        lexical, lexical_why = self._current_lexical(snap)
+        if (why or lexical_why) and not self.read_only and not self.folder.lock.mine:
+            answering = self._index is not None and self._lexical is not None
+            if not self.folder.lock.acquire(blocking=not answering):
+                log.debug("a writer holds the lock; answering from generation %s meanwhile", self._generation)
+                self._behind = True
+                self._forget()  # the filters are read from the store as it is now
+                return
+            try:
+                self._load_index(progress)  # again, under the lock
+            finally:
+                self.folder.lock.release()
+            return
+        self._generation = snap.generation
+        self._vectors_generation = snap.vectors_generation or snap.generation
+        self._behind = False
         self._forget()
+        if why:
+            log.info("rebuilding the index: %s", why)
+            self._rebuild(progress, reason=why)
+        else:
+            self._index = index
+        if lexical_why:
+            log.info("rebuilding the lexical index: %s", lexical_why)
+            self._rebuild_lexical(reason=lexical_why)
+        else:
+            self._lexical = lexical
+
+    def _current_index(self, snap: Snapshot) -> tuple[VectorIndex | None, str]:
+        """The vector index for this snapshot (the one in memory if still in step), or why none is."""
+        n, model = len(snap.ids), self.encoder.key
+        if n and snap.vector_model != model:
+            return None, f"the stored embeddings were made with {snap.vector_model!r}, not {model!r}"
+        paths = (self.settings.index_path, self.settings.index_meta_path)
+        index = self._index
+        if index is None or index.generation != VectorIndex.saved_generation(paths[1]):
+            index, why = VectorIndex.load(*paths, self.settings.nprobe)
+            if index is None:
+                if n == 0 and not paths[0].exists():
+                    return None, ""  # a new, empty store: the index is made with the first article
+                return None, why
+        why = index.check(snap.ids, model, self._wanted_kind(n, index.kind))
+        wanted = snap.vectors_generation
+        if not why and wanted is not None and index.generation is not None and index.generation != wanted:
+            why = f"it was written at generation {index.generation} and the vectors changed at {wanted}"
+        return (None, why) if why else (index, "")
+
+    def _current_lexical(self, snap: Snapshot) -> tuple[LexicalIndex | None, str]:
+        """The BM25 index for this snapshot (the one in memory if still in step), or why none is."""
+        folder = self.folder.bm25
+        lexical = self._lexical
+        if lexical is None or lexical.version != (read_pointer(folder)[0] or {}).get("version"):
+            lexical, why = LexicalIndex.load(folder)
+            if lexical is None:
+                if len(snap.ids) == 0 and not folder.exists():
+                    return LexicalIndex(snap.ids, None), ""
+                return None, why
+        why = lexical.check(snap.ids)
+        return (None, why) if why else (lexical, "")
+
+    def _can_save(self) -> bool:
+        """Derived files are written only under the write lock, never by a reader without it."""
+        return not self.read_only and self.folder.lock.mine
 
     def _forget(self) -> None:
-        """Drop what was derived from the store; it changed."""
-        self._lexical = None
+        """Drop the caches derived from the store; it changed."""
         self._allowed_cache: dict = {}
         self._outlets_cache: dict = {}
 
     def _sync(self) -> None:
         """Pick up changes another process (the CLI beside the bot) made to the store."""
-        if self.store.get_meta("generation") != self._generation:
-            log.info("the store changed outside this process; reloading the index")
+        if self._lexical is None or self.store.get_meta("generation") != self._generation:
+            log.info("the store changed outside this process; reloading the indexes")
             self._load_index(progress=False)
 
     @contextmanager
     def _writing(self):
         """One writer at a time across processes, and across threads of this one."""
-        lock_path = self.settings.data_dir / ".write.lock"
-        with self._lock, open(lock_path, "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                self._sync()
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        if self.read_only:
+            raise StoreReadOnly(
+                f"the data folder {self.settings.data_dir} cannot be written, and this changes the store: "
+                "run it as a user who can write there (reading commands work as they are)"
+            )
+        with self._lock, self.folder.lock.held():
+            self._sync()
+            yield
 
-    def _bump(self) -> None:
-        """Mark a change; call inside the store transaction."""
-        generation = str(int(self.store.get_meta("generation") or 0) + 1)
-        self.store.set_meta("generation", generation)
-        self._generation = generation
+    def _bump(self, vectors: bool = False) -> None:
+        """Mark a change (once per transaction); `vectors` when passages or their vectors
+        change, which the vector index's sidecar records, so a stale one is recognised."""
+        if not self._bumped:
+            generation = str(int(self.store.get_meta("generation") or 0) + 1)
+            self.store.set_meta("generation", generation)
+            self._generation = generation
+            self._bumped = True
+        if vectors and not self._vectors_bumped:
+            self.store.set_meta("vectors_generation", self._generation)
+            self._vectors_generation = self._generation
+            self._vectors_bumped = True
 
     # -- the index --------------------------------------------------------------------------
     def _wanted_kind(self, n: int, current: str | None) -> str:
-        """Exact search while it is fast enough, IVF past `ivf_threshold` passages; back to
-        exact only below half of it, so a few removals do not flip the index back and forth."""
-        if self.settings.index != "auto":
-            return self.settings.index
-        threshold = self.settings.ivf_threshold
-        if current == "ivf":
-            return "ivf" if n >= threshold // 2 else "flat"
-        return "ivf" if n >= threshold else "flat"
+        return wanted_kind(self.settings.index, self.settings.ivf_threshold, n, current)
 
     def _rebuild(self, progress: bool, reason: str = "", reencode: bool = False) -> None:
         """Rebuild the vector index from the store, re-encoding only if the model changed.
@@ -167,6 +257,11 @@ class Engine:
         total = self.store.counts()["passages"]
         model = self.encoder.key
         if reencode or (total and self.store.get_meta("vector_model") != model):
+            if self.read_only:
+                raise StoreReadOnly(
+                    f"the stored embeddings were not made with {model!r} and the data folder "
+                    f"{self.settings.data_dir} cannot be written to store new ones"
+                )
             self._reencode(total, progress)
         dimension = self.store.get_meta("vector_dimension")
         dimension = int(dimension) if dimension else self.encoder.dimension
@@ -181,11 +276,27 @@ class Engine:
                     bar.update(len(ids))
         finally:
             faiss.omp_set_num_threads(1)  # one query is faster on one thread
-        index.save(self.settings.index_path, self.settings.index_meta_path)
         self._index = index
+        self._save_index()
         self._forget()
         if reason:
-            self._event(f"rebuilt the index ({index.size} passages) because {reason}")
+            self._event(f"rebuilt the index ({index.size} passages) because {reason}{self._unsaved()}")
+
+    def _rebuild_lexical(self, reason: str = "") -> None:
+        """Rebuild BM25 from the store's passages (bm25s has no incremental add) and save it."""
+        ids, texts = [], []
+        for batch_ids, batch_texts in self.store.iter_texts():
+            ids.append(batch_ids)
+            texts += batch_texts
+        lexical = LexicalIndex.build(np.concatenate(ids) if ids else np.zeros(0, np.int64), texts)
+        if self._can_save():
+            lexical.save(self.folder.bm25, self._generation)
+        self._lexical = lexical
+        if reason:
+            self._event(f"rebuilt the lexical index ({lexical.size} passages) because {reason}{self._unsaved()}")
+
+    def _unsaved(self) -> str:
+        return " (in memory only: the data folder cannot be written)" if not self._can_save() else ""
 
     def _reencode(self, total: int, progress: bool) -> None:
         log.info("encoding %d passages with %s", total, self.encoder.key)
@@ -198,6 +309,9 @@ class Engine:
         with self.store.transaction():
             self.store.set_meta("vector_model", self.encoder.key)
             self.store.set_meta("vector_dimension", str(self.encoder.dimension))
+            self._bumped = self._vectors_bumped = False
+            self._bump(vectors=True)  # other processes must load the new index
+            self._bumped = self._vectors_bumped = False
 
     def reindex(self, progress: bool = False, reencode: bool = False) -> int:
         """Rebuild the index from the store; with `reencode`, embed every passage again."""
@@ -206,20 +320,31 @@ class Engine:
             return self._index.size if self._index else 0
 
     def _lexical_index(self) -> LexicalIndex:
-        """BM25 at the store's current generation: loaded if saved, else built and saved."""
-        if self._lexical is None:
-            folder = self.settings.data_dir / "bm25"
-            generation = self.store.get_meta("generation")
-            lexical = LexicalIndex.load(folder, generation)
-            if lexical is None:
-                ids, texts = [], []
-                for batch_ids, batch_texts in self.store.iter_texts():
-                    ids.append(batch_ids)
-                    texts += batch_texts
-                lexical = LexicalIndex.build(np.concatenate(ids) if ids else np.zeros(0, np.int64), texts)
-                lexical.save(folder, generation)
-            self._lexical = lexical
-        return self._lexical
+        """BM25 in step with the vector index and the store generation they were checked at."""
+        with self._lock:
+            if self._lexical is None:
+                self._load_index(progress=False)
+            return self._lexical
+
+    # -- check and repair -------------------------------------------------------------------
+    def check(self, thorough: bool = True) -> Health:
+        """The read-only check `coverage-bot check` runs, of this engine's data folder."""
+        return inspect(self.settings, self.encoder.key, thorough=thorough)
+
+    def repair(self, progress: bool = False) -> list[str]:
+        """Rebuild what is derived and out of step (both indexes, stray files, the marker) and
+        say what was done. Articles are never changed; embeddings are made again only if the
+        model the settings name did not make them."""
+        done = len(self.events)
+        with self._writing():
+            if stray := self.folder.clean():
+                self._event(f"removed {len(stray)} stray file(s): {_names(stray)}")
+            self._index = self._lexical = None  # judge the files, not what is in memory
+            self._load_index(progress)
+            if self.folder.read_marker() is None:
+                mark(self.folder, self.store)
+                self._event(f"wrote the marker {self.folder.marker.name}")
+            return self.events[done:]
 
     def _allowed(self, collections, outlets, since, until) -> np.ndarray | None:
         """Passage ids a query may return, or None when that is every indexed passage. Cached
@@ -227,7 +352,7 @@ class Engine:
         key = (tuple(collections), tuple(outlets or ()), since, until)
         if key not in self._allowed_cache:
             allowed = self.store.passage_ids(list(collections), outlets, since, until)
-            if self._index is not None and len(allowed) == self._index.size:
+            if self._index is not None and not self._behind and len(allowed) == self._index.size:
                 allowed = None
             if len(self._allowed_cache) >= 16:
                 self._allowed_cache.pop(next(iter(self._allowed_cache)))
@@ -241,7 +366,9 @@ class Engine:
         return self._outlets_cache[key]
 
     def _save_index(self) -> None:
-        self._index.save(self.settings.index_path, self.settings.index_meta_path)
+        if self._can_save():
+            self._index.save(self.settings.index_path, self.settings.index_meta_path, self._vectors_generation)
+        self._index.generation = self._vectors_generation
 
     # -- adding -----------------------------------------------------------------------------
     def ingest(
@@ -279,8 +406,12 @@ class Engine:
         added_by: str | None = None,
         progress: bool = False,
     ) -> IngestReport:
-        """Add or update parsed articles in one transaction: re-adding the same article (same
-        canonical URL, or the same text from the same outlet) updates it."""
+        """Add or update parsed articles: re-adding the same article (same canonical URL, or the
+        same text from the same outlet) updates it.
+
+        They are committed in batches, each whole (articles, passages, vectors and both indexes
+        in step), so a killed run keeps every batch it finished and a re-run finds those articles
+        "unchanged" without encoding them again."""
         report = IngestReport()
         todo: list[tuple[ParsedArticle, str]] = []
         seen: dict[str, str] = {}
@@ -305,61 +436,94 @@ class Engine:
             stale = [
                 (old := self.store.find_existing(collection, a, h)) is None or old.content_hash != h for a, h in todo
             ]
-        texts = [p for (a, _), changed in zip(todo, stale, strict=True) if changed for p in a.paragraphs]
-        vectors = self._encode(texts, progress) if texts else None
-        encoded: dict[int, np.ndarray] = {}
-        offset = 0
-        for i, ((article, _), changed) in enumerate(zip(todo, stale, strict=True)):
-            if changed:
-                encoded[i] = vectors[offset : offset + len(article.paragraphs)]
-                offset += len(article.paragraphs)
+        total = sum(len(a.paragraphs) for (a, _), changed in zip(todo, stale, strict=True) if changed)
+        with tqdm(total=total, desc="Embedding", unit="passage", disable=not progress or total < 64) as bar:
+            for batch in self._batches(todo, stale):
+                encoded = self._encode_batch([(i, a) for i, (a, _), changed in batch if changed], bar)
+                report.outcomes += self._commit(batch, encoded, collection, added_by)
+                bar.set_postfix_str(f"{report.count('added') + report.count('updated')} articles saved")
+        return report
 
+    def _batches(self, todo: list[tuple[ParsedArticle, str]], stale: list[bool]):
+        """Consecutive runs of articles with about `ingest_batch` passages to encode, growing
+        with the store (a quarter of it), so rebuilding BM25 after each stays a small share."""
+        batch: list[tuple[int, tuple[ParsedArticle, str], bool]] = []
+        size = 0
+        for i, (item, changed) in enumerate(zip(todo, stale, strict=True)):
+            batch.append((i, item, changed))
+            size += len(item[0].paragraphs) if changed else 0
+            held = self._index.size if self._index is not None else 0
+            if size >= max(self.settings.ingest_batch, held // 4):
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def _texts_to_embed(self, article: ParsedArticle) -> list[str]:
+        """What is embedded for each of an article's passages: one text per paragraph."""
+        return list(article.paragraphs)
+
+    def _encode_batch(self, articles: list[tuple[int, ParsedArticle]], bar: tqdm) -> dict[int, np.ndarray]:
+        """Each article's passage vectors, encoded together (the encoder is faster in bulk)."""
+        texts = [t for _, a in articles for t in self._texts_to_embed(a)]
+        chunks = []
+        for start in range(0, len(texts), 256):
+            chunks.append(self.encoder.encode(texts[start : start + 256]))
+            bar.update(min(256, len(texts) - start))
+        vectors = np.vstack(chunks) if chunks else np.zeros((0, 0), np.float32)
+        encoded, offset = {}, 0
+        for i, article in articles:
+            encoded[i] = vectors[offset : offset + len(article.paragraphs)]
+            offset += len(article.paragraphs)
+        return encoded
+
+    def _commit(self, batch, encoded: dict[int, np.ndarray], collection: str, added_by: str | None) -> list:
+        """One batch in one transaction, with the vector index saved before it commits (if that
+        fails, both stay as they were) and BM25 rebuilt for it after, under the same lock."""
+        outcomes: list[IngestOutcome] = []
         added_ids: list[int] = []
         added_vectors: list[np.ndarray] = []
         removed_ids: list[int] = []
-        with self._writing(), self._change():
-            for i, (article, chash) in enumerate(todo):
-                source = article.source or article.title
-                old = self.store.find_existing(collection, article, chash)
-                text_changed = old is None or old.content_hash != chash
-                if old is not None and not text_changed and _same_meta(old, article):
-                    report.outcomes.append(
-                        IngestOutcome(source, "unchanged", old.id, old.title, "already held", old.paragraphs)
+        with self._writing():
+            with self._change():
+                for i, (article, chash), _ in batch:
+                    source = article.source or article.title
+                    old = self.store.find_existing(collection, article, chash)
+                    text_changed = old is None or old.content_hash != chash
+                    if old is not None and not text_changed and _same_meta(old, article):
+                        outcomes.append(
+                            IngestOutcome(source, "unchanged", old.id, old.title, "already held", old.paragraphs)
+                        )
+                        continue
+                    self._bump()
+                    if old is None:
+                        article_id = self.store.insert_article(collection, article, chash, added_by)
+                        status = "added"
+                    else:
+                        article_id = old.id
+                        self.store.update_article(article_id, article, chash)
+                        status = "updated"
+                    if text_changed:
+                        own = encoded[i] if i in encoded else self.encoder.encode(self._texts_to_embed(article))
+                        if old is not None:
+                            removed_ids += self.store.delete_passages(article_id)
+                        added_ids += self.store.insert_passages(article_id, article.paragraphs, own, article.headings)
+                        added_vectors.append(own)
+                    self.store.log(
+                        collection, article_id, status, added_by, _history_detail(old, article, text_changed)
                     )
-                    continue
-                if old is None:
-                    article_id = self.store.insert_article(collection, article, chash, added_by)
-                    status = "added"
-                else:
-                    article_id = old.id
-                    self.store.update_article(article_id, article, chash)
-                    status = "updated"
-                if text_changed:
-                    own = encoded[i] if i in encoded else self.encoder.encode(article.paragraphs)
-                    if old is not None:
-                        removed_ids += self.store.delete_passages(article_id)
-                    added_ids += self.store.insert_passages(article_id, article.paragraphs, own)
-                    added_vectors.append(own)
-                self.store.log(collection, article_id, status, added_by, article.title)
-                report.outcomes.append(
-                    IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
-                )
-            if added_ids:
-                self.store.set_meta("vector_model", self.encoder.key)
-                self.store.set_meta("vector_dimension", str(self.encoder.dimension))
-            # The index file is written before the store commits: if writing fails, both stay
-            # as they were.
+                    outcomes.append(
+                        IngestOutcome(source, status, article_id, article.title, paragraphs=len(article.paragraphs))
+                    )
+                if added_ids:
+                    self.store.set_meta("vector_model", self.encoder.key)
+                    self.store.set_meta("vector_dimension", str(self.encoder.dimension))
+                if added_ids or removed_ids:
+                    self._bump(vectors=True)
+                    self._apply(np.array(added_ids, np.int64), added_vectors, removed_ids)
             if added_ids or removed_ids:
-                self._apply(np.array(added_ids, np.int64), added_vectors, removed_ids)
-        return report
-
-    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
-        chunks = []
-        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress or len(texts) < 64) as bar:
-            for start in range(0, len(texts), 256):
-                chunks.append(self.encoder.encode(texts[start : start + 256]))
-                bar.update(min(256, len(texts) - start))
-        return np.vstack(chunks)
+                self._rebuild_lexical()
+        return outcomes
 
     def _apply(self, added_ids: np.ndarray, added_vectors: list[np.ndarray], removed_ids: list[int]) -> None:
         if self._index is None:
@@ -376,16 +540,18 @@ class Engine:
 
     @contextmanager
     def _change(self):
-        """A store transaction that marks a change; if it fails, the in-memory indexes are
-        dropped and reloaded from the files, which are still in step with the store."""
+        """A store transaction; writes inside it call `_bump` first. If it fails, the indexes
+        in memory are dropped and loaded again from the files, which the store then judges."""
+        self._bumped = self._vectors_bumped = False
         try:
             with self.store.transaction():
                 yield
-                self._bump()
         except BaseException:
             self._generation = None
+            self._index = self._lexical = None
             raise
         finally:
+            self._bumped = self._vectors_bumped = False
             self._forget()
 
     # -- changing and removing --------------------------------------------------------------
@@ -394,29 +560,35 @@ class Engine:
         with self._writing():
             article = self.store.article(article_id, collections)
             with self._change():
+                self._bump(vectors=True)
                 removed = self.store.delete_article(article_id)
                 self.store.log(article.collection, article_id, "removed", actor, article.title)
                 if self._index is not None:
                     self._apply(np.zeros(0, np.int64), [], removed)
+            self._rebuild_lexical()
             return article
 
     def edit(
         self, article_id: int, changes: dict, collections: Sequence[str] | None = None, actor: str | None = None
     ) -> Article:
-        """Correct an article's metadata (title, outlet, author, published, url, language)."""
+        """Correct an article's metadata (title, outlet, author, published, url, language),
+        checked as ingest checks it; the text and its embeddings are not touched."""
         fields = {}
         for key, value in changes.items():
             if key not in META_FIELDS:
                 raise BadSource(f"{key} cannot be edited; editable: {', '.join(META_FIELDS)}")
-            value = " ".join(str(value).split()) if value is not None else None
-            if key == "published":
-                value = normalise_date(value)
-            if key == "title" and not value:
+            if key == "title" and not (value or "").strip():
                 raise BadSource("the headline cannot be empty")
-            fields[key] = value or None
+            fields[key] = clean_meta({key: value}, "the edit").get(key) if value is not None else None
+        if not fields:
+            raise BadSource(f"nothing to change; give one of: {', '.join(META_FIELDS)}")
         with self._writing():
             article = self.store.article(article_id, collections)
+            held = self.store.article_with_url(article.collection, fields["url"]) if fields.get("url") else None
+            if held is not None and held.id != article_id:
+                raise BadSource(f"article {held.id} in {article.collection} already has the URL {fields['url']}")
             with self._change():
+                self._bump()
                 self.store.update_fields(article_id, fields)
                 detail = ", ".join(f"{k}: {getattr(article, k)!r} → {v!r}" for k, v in fields.items())
                 self.store.log(article.collection, article_id, "edited", actor, detail)
@@ -427,6 +599,12 @@ class Engine:
         with self._lock:
             article = self.store.article(article_id, collections)
             return article, self.store.passages_of(article_id)
+
+    def blocks(self, article_id: int, collections: Sequence[str] | None = None) -> list[Block]:
+        """Every block of the article in order (headings, captions, lists ...), as a reader sees it."""
+        with self._lock:
+            self.store.article(article_id, collections)
+            return self.store.blocks_of(article_id)
 
     def passage(
         self, article_id: int, ordinal: int, collections: Sequence[str] | None = None
@@ -488,6 +666,37 @@ class Engine:
             }
 
     # -- asking -----------------------------------------------------------------------------
+    def check_filters(
+        self,
+        collections: Sequence[str],
+        outlets: Sequence[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
+        """Refuse filters that can match nothing, saying why: an empty date range, a collection
+        or outlet that holds no article, or a combination with no article in it."""
+        since, until = normalise_date(since), normalise_date(until)
+        if since and until and since > until:
+            raise BadFilter(f"the date range is empty: since {since} is after until {until}")
+        with self._lock:
+            self._sync()
+            held = self.store.collections()
+            missing = [c for c in collections if c not in held]
+            if missing:
+                raise BadFilter(f"no collection named {missing[0]!r}; collections held: {_listing(held)}")
+            where = ", ".join(collections)
+            if outlets:
+                known = {o.lower(): o for o in self._outlets(collections)}
+                unknown = [o for o in outlets if o.lower() not in known]
+                if unknown:
+                    raise BadFilter(
+                        f"no outlet named {unknown[0]!r} in {where}; outlets held: {_listing(sorted(known.values()))}"
+                    )
+            if (since or until) and not self.store.count_matching(list(collections), outlets, since, until):
+                span = f"from {since or 'the start'} to {until or 'today'}"
+                whose = f" from {', '.join(outlets)}" if outlets else ""
+                raise BadFilter(f"no article{whose} in {where} is dated {span} (articles with no date are left out)")
+
     def check_question(self, question: str) -> str:
         question = " ".join((question or "").split())
         if not question:
@@ -512,31 +721,12 @@ class Engine:
         `offset` skips that many results (for a "More" button)."""
         question = self.check_question(question)
         k = max(1, min(k or self.settings.default_k, self.settings.max_k))
-        found = self._candidates(question, collections, outlets, since, until)
-        if found is None:
-            return Answer(question, False, [])
-        query, terms, candidates = found
-        unknown = self.rule.unknown_term_coverage > 0 and self._has_unknown_terms(terms)
-        chosen = choose(candidates, self.rule, k, self.settings.diversity_margin, offset, unknown)
-        hits = self._hits(chosen, query, terms, collections)
-        return Answer(question, bool(hits), hits)
+        return self.searcher.ask(question, collections, k, outlets, since, until, offset)
 
     def quote(self, text: str, collections: Sequence[str] = (GLOBAL,), limit: int = 10) -> list[QuoteMatch]:
         """Who is quoted saying `text` (or "did X say ..."), exact and near-exact matches first.
         When nothing matches closely, the few passages that answer it as a question."""
-        text = self.check_question(text)
-        quotation, _ = unframe(text)
-        found = self._candidates(quotation, collections, None, None, None)
-        if found is None:
-            return []
-        query, terms, candidates = found
-        hits = self._hits(fold_copies(candidates[: limit * 3]), query, terms, collections)
-        matches = rank_quotes(quotation, hits)
-        close = [m for m in matches if m.kind != "related"]
-        if close:
-            return close[:limit]
-        relevant = {c.passage_id for c in candidates if self.rule.relevant(c)}
-        return [m for m in matches if m.hit.passage.id in relevant][:3]
+        return self.searcher.quote(self.check_question(text), collections, limit)
 
     def compare(
         self,
@@ -550,138 +740,68 @@ class Engine:
     ) -> Comparison:
         """Each outlet's best passages on a topic, outlets ordered by their best passage."""
         topic = self.check_question(topic)
-        found = self._relevant(topic, collections, outlets, since, until)
-        if found is None:
-            return Comparison(topic, False, [])
-        query, terms, relevant = found
-        groups: dict[str, list[Candidate]] = {}
-        for c in relevant:
-            group = groups.setdefault(c.outlet.lower(), [])
-            if len(group) < per_outlet and not any(x.text_hash == c.text_hash for x in group):
-                group.append(c)
-        picked = list(groups.values())[:max_outlets]
-        hits = self._hits([c for g in picked for c in g], query, terms, collections)
-        by_outlet: dict[str, list[Hit]] = {}
-        for hit in hits:
-            by_outlet.setdefault(hit.article.outlet or "Unknown outlet", []).append(hit)
-        return Comparison(topic, bool(hits), [OutletCoverage(o, h) for o, h in by_outlet.items()])
+        return self.searcher.compare(topic, collections, per_outlet, max_outlets, outlets, since, until)
 
-    def _has_unknown_terms(self, terms: Sequence[str]) -> bool:
-        """Does the question use a word that no held passage uses?"""
-        lexical = self._lexical_index()
-        return any(not lexical.knows(t) for t in terms)
-
-    def _relevant(self, question, collections, outlets, since, until):
-        """Candidates that pass the decline rule, best first, or None when none does."""
-        found = self._candidates(question, collections, outlets, since, until)
-        if found is None:
-            return None
-        query, terms, candidates = found
-        relevant = [c for c in candidates if self.rule.relevant(c)]
-        return (query, terms, relevant) if relevant else None
-
-    def _candidates(self, question, collections, outlets, since, until):
-        """Candidates from both retrievers with every signal, fused and sorted best first."""
-        since, until = normalise_date(since), normalise_date(until)
+    def _view(self, question: str, collections, outlets, since, until) -> View | None:
+        """The indexes and the passage ids a question may search, or None when there are none."""
         with self._lock:
             self._sync()
+            lexical = self._lexical_index()  # in step with self._index: both were checked together
             # An outlet named in the question ("what did the Harbor Times say ...") narrows the search.
-            named = [] if outlets else _named_outlets(question, self._outlets(collections))
+            named = [] if outlets else named_outlets(question, self._outlets(collections))
             allowed = self._allowed(collections, outlets or named or None, since, until)
             if self._index is None or (allowed is not None and len(allowed) == 0):
                 return None
-            lexical = self._lexical_index()
-            index = self._index
-        query = self.encoder.encode([question])[0]
-        # An outlet named in the question says where to look, not what the passage must say.
-        terms = query_terms(question)
-        if named:
-            outlet_terms = set(query_terms(" ".join(named)))
-            terms = [t for t in terms if t not in outlet_terms]
-        n = self.settings.candidates
-        with self._lock:
-            d_scores, d_ids = index.search(query, n, allowed)
-            l_scores, l_ids = lexical.search(terms, n, allowed)
-            cands: dict[int, Candidate] = {}
-            for rank, (s, pid) in enumerate(zip(d_scores, d_ids, strict=True), 1):
-                cands[int(pid)] = Candidate(int(pid), similarity=float(s), dense_rank=rank)
-            for rank, (s, pid) in enumerate(zip(l_scores, l_ids, strict=True), 1):
-                c = cands.setdefault(int(pid), Candidate(int(pid)))
-                c.bm25, c.lexical_rank = float(s), rank
-            # Exact cosine from the stored vectors: the index's scores may be approximate (IVF),
-            # and lexical-only candidates have none.
-            for pid, vector in self.store.vectors_of(cands).items():
-                cands[pid].similarity = float(vector @ query)
-            passages = self.store.passages_by_ids(cands)
-            outlets = self.store.outlets_of(p.article_id for p in passages.values())
-            hashes = self.store.hash_of(cands)
-        # Only candidates close enough to pass the decline rule need their words counted.
-        floor = min(self.rule.min_similarity_lexical, self.rule.min_similarity)
-        close = [c for c in cands.values() if c.similarity >= floor]
-        for c, coverage in zip(
-            close, lexical.coverages(terms, [passages[c.passage_id].text for c in close]), strict=True
-        ):
-            c.coverage = coverage
-            c.words = frozenset(normalise_text(passages[c.passage_id].text).split())
-        for pid, c in cands.items():
-            c.outlet = outlets[passages[pid].article_id] or ""
-            c.text_hash = hashes[pid]
-        fuse(list(cands.values()), self.settings.fusion, self.settings.rrf_k, self.settings.dense_weight)
-        return query, terms, sorted(cands.values(), key=lambda c: -c.score)
-
-    def _hits(self, chosen: list[Candidate], query: np.ndarray, terms: list[str], collections) -> list[Hit]:
-        if not chosen:
-            return []
-        with self._lock:
-            ids = [x.passage_id for c in chosen for x in [c, *c.copies]]
-            copies = self.store.copies_of([c.text_hash for c in chosen], list(collections))
-            ids += [pid for group in copies.values() for pid in group]
-            passages = self.store.passages_by_ids(ids)
-            articles = self.store.articles_by_ids(p.article_id for p in passages.values())
-        lexical = self._lexical_index()
-        texts = [passages[c.passage_id].text for c in chosen]
-        highlights = best_sentences(query, texts, self.encoder.encode, lambda ss: lexical.coverages(terms, ss))
-        hits = []
-        for c, highlight in zip(chosen, highlights, strict=True):
-            passage = passages[c.passage_id]
-            main = articles[passage.article_id]
-            others: dict[int, Article] = {}
-            for pid in [x.passage_id for x in c.copies] + copies.get(c.text_hash, []):
-                art = articles[passages[pid].article_id]
-                if art.id != main.id:
-                    others.setdefault(art.id, art)
-            hits.append(Hit(passage, main, c.score, c.similarity, highlight, list(others.values())))
-        return hits
+            return View(self._index, lexical, allowed, named)
 
 
-def _named_outlets(question: str, outlets: Sequence[str]) -> list[str]:
-    """Outlets the question names ("what did the Harbor Times say ..."), by name or domain stem."""
-    text = f" {normalise_text(question)} "
-    named = []
-    for outlet in outlets:
-        name = normalise_text(outlet)
-        stem = normalise_text(outlet.split(".")[0]) if "." in outlet else ""
-        if (name and f" {name} " in text) or (len(stem) > 3 and f" {stem} " in text):
-            named.append(outlet)
-    return named
+def _listing(names: Sequence[str], limit: int = 10) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _validate(article: ParsedArticle) -> None:
+    """Check an article from any path (files, the bot, code) as ingest checks it: metadata
+    within limits and the URL normalised; an over-long paragraph is split, not refused."""
     source = article.source or "article"
     if not article.title.strip():
         raise BadSource(f"{source}: the headline is empty")
+    fields = {f: getattr(article, f) for f in META_FIELDS}
+    for key, value in clean_meta(fields, source).items():
+        setattr(article, key, value)
     if not article.paragraphs:
         raise BadSource(f"{source}: the article has no paragraphs")
+    if any(len(p) > MAX_PARAGRAPH_CHARS for p in article.paragraphs):
+        texts, headings = [], []
+        for i, paragraph in enumerate(article.paragraphs):
+            pieces = split_long(paragraph, MAX_PASSAGE_CHARS)
+            texts += pieces
+            headings += [article.heading_of(i)] * len(pieces)
+        article.paragraphs, article.headings = texts, headings
     if len(article.paragraphs) > MAX_PARAGRAPHS:
         raise BadSource(f"{source}: {len(article.paragraphs)} paragraphs is more than the {MAX_PARAGRAPHS} allowed")
-    if any(len(p) > MAX_PARAGRAPH_CHARS for p in article.paragraphs):
-        raise BadSource(f"{source}: a paragraph is longer than {MAX_PARAGRAPH_CHARS} characters")
-    if article.url and not article.url.startswith(("http://", "https://")):
-        raise BadSource(f"{source}: the URL must start with http:// or https://")
+
+
+def _history_detail(old: Article | None, new: ParsedArticle, text_changed: bool) -> str:
+    """What an add did, for the history: the headline, or what an update changed."""
+    if old is None:
+        return new.title
+    changes = [
+        f"{f}: {getattr(old, f)!r} → {getattr(new, f)!r}" for f in META_FIELDS if getattr(old, f) != getattr(new, f)
+    ]
+    if text_changed:
+        changes.append(f"text: {old.paragraphs} → {len(new.paragraphs)} paragraphs")
+    return f"{new.title} ({'; '.join(changes) or 'no change'})"
 
 
 def _same_meta(old: Article, new: ParsedArticle) -> bool:
     return all(getattr(old, f) == getattr(new, f) for f in META_FIELDS)
+
+
+def _names(paths: Sequence[Path]) -> str:
+    return ", ".join(p.name for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 def _size(path: Path) -> int:

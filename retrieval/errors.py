@@ -17,6 +17,10 @@ class BadQuestion(CoverageError):
     """The question is empty, too long, or otherwise unusable."""
 
 
+class BadFilter(CoverageError):
+    """A collection, outlet or date filter that can match nothing."""
+
+
 class BadSource(CoverageError):
     """A file, page or URL could not be turned into an article."""
 
@@ -31,3 +35,23 @@ class FetchError(BadSource):
 
 class NotFound(CoverageError):
     """No article, passage or citation with that id in the collections searched."""
+
+
+class StoreError(CoverageError):
+    """The data folder cannot be used as it is: the message says what is wrong and what to do."""
+
+
+class StoreMissing(StoreError):
+    """The store is gone (or empty) from a data folder that held one; nothing is overwritten."""
+
+
+class StoreDamaged(StoreError):
+    """The store file is not a readable SQLite database (truncated, overwritten, corrupt)."""
+
+
+class StoreReadOnly(StoreError):
+    """The command would change the data folder, and it cannot be written."""
+
+
+class StoreExists(StoreError):
+    """`init` was asked for a new store where one already is."""

@@ -15,9 +15,9 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import urllib3
@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 MAX_REDIRECTS = 5
 USER_AGENT = "coverage-bot/0.1 (+https://github.com/coverage-bot; news quotation bot)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-ACCEPT = "text/html,application/xhtml+xml"
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
@@ -41,6 +40,8 @@ class Page:
     url: str  # the final URL, after redirects
     body: bytes
     content_type: str
+    status: int = 200  # 304 (empty body) when a conditional request found nothing new
+    headers: dict[str, str] = field(default_factory=dict)  # response headers, names in lower case
 
 
 # -- which addresses may be fetched ---------------------------------------------------------------
@@ -193,16 +194,14 @@ def _check_address(host: str, port: int, allow_private: bool, deadline: _Deadlin
 
 
 # -- one request ------------------------------------------------------------------------------------
-def request_headers(parts: SplitResult, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every header a fetch sends, built in one place; `extra` adds or replaces some."""
+def request_headers(
+    parts: SplitResult, accept: Sequence[str] = HTML_TYPES, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Every header a fetch sends, built in one place; `extra` adds some (If-None-Match for a
+    conditional GET), but never replaces the Host the address was checked for."""
     host = parts.hostname or ""
-    headers = {
-        "Host": host if parts.port is None else f"{host}:{parts.port}",
-        "User-Agent": USER_AGENT,
-        "Accept": ACCEPT,
-    }
-    headers.update(extra or {})
-    return headers
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    return {"User-Agent": USER_AGENT, "Accept": ",".join(accept), **(extra or {}), "Host": host_header}
 
 
 @contextmanager
@@ -263,10 +262,21 @@ def _read_body(response: BaseHTTPResponse, url: str, max_bytes: int, deadline: _
     return bytes(body)
 
 
-def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_private: bool = False) -> Page:
-    """GET an HTML page, following up to MAX_REDIRECTS checked redirects.
+def fetch(
+    url: str,
+    *,
+    timeout: float = 15.0,
+    max_bytes: int = 5 << 20,
+    allow_private: bool = False,
+    accept: Sequence[str] = HTML_TYPES,
+    headers: Mapping[str, str] | None = None,
+) -> Page:
+    """GET an HTML page (or another of the `accept` types), following up to MAX_REDIRECTS
+    checked redirects.
 
-    `timeout` bounds the whole fetch: resolving, connecting, headers and body, over every redirect."""
+    `timeout` bounds the whole fetch: resolving, connecting, headers and body, over every redirect.
+    `headers` are added to the request (e.g. If-None-Match for a conditional GET); a 304 answer
+    is returned as a Page with status 304 and an empty body."""
     deadline = _Deadline(timeout)
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
@@ -279,18 +289,29 @@ def fetch(url: str, *, timeout: float = 15.0, max_bytes: int = 5 << 20, allow_pr
         except ValueError:
             raise FetchError(f"the URL has an invalid port: {url}") from None
         address = _check_address(parts.hostname, port, allow_private, deadline)
-        with _open(parts, address, port, request_headers(parts), deadline) as (response, watchdog):
+        sent = request_headers(parts, accept, headers)
+        with _open(parts, address, port, sent, deadline) as (response, watchdog):
             if response.status in REDIRECTS:
                 location = response.headers.get("Location")
                 if not location:
                     raise FetchError(f"{url} redirects without saying where")
                 url = urljoin(url, location)
                 continue
+            answered = {name.lower(): value for name, value in response.headers.items()}
+            if response.status == 304:
+                return Page(url=url, body=b"", content_type="", status=304, headers=answered)
             if response.status >= 400:
                 raise FetchError(f"{url} answered HTTP {response.status}")
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type and content_type not in HTML_TYPES:
-                raise FetchError(f"{url} is {content_type}, not an HTML page")
+            if content_type and content_type not in accept:
+                wanted = "an HTML page" if tuple(accept) == HTML_TYPES else f"one of {', '.join(accept)}"
+                raise FetchError(f"{url} is {content_type}, not {wanted}")
             body = _read_body(response, url, max_bytes, deadline, watchdog)
-            return Page(url=url, body=body, content_type=content_type or "text/html")
+            return Page(
+                url=url,
+                body=body,
+                content_type=content_type or "text/html",
+                status=response.status,
+                headers=answered,
+            )
     raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")

@@ -8,7 +8,8 @@ Two kinds, both holding the store's passage ids so removal and lookup need no si
   exact vectors kept in the store.
 
 The file is written atomically (temporary file, then rename) with a JSON sidecar naming the
-model, dimension and kind, which `check` compares with the store on start.
+model, dimension, kind, count and the store generation it was written at; on start the engine
+checks both against the store (`load`, then `check`) and rebuilds whatever does not match.
 """
 
 from __future__ import annotations
@@ -16,27 +17,26 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from .files import atomic_write, atomic_write_text
 
 log = logging.getLogger(__name__)
 
 KINDS = {"flat": "Flat (exact inner product)", "ivf": "IVF + 8-bit scalar quantizer (approximate)"}
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def wanted_kind(setting: str, threshold: int, n: int, current: str | None) -> str:
+    """Exact search while it is fast enough, IVF past `threshold` passages; back to exact only
+    below half of it, so a few removals do not flip the index back and forth."""
+    if setting != "auto":
+        return setting
+    if current == "ivf":
+        return "ivf" if n >= threshold // 2 else "flat"
+    return "ivf" if n >= threshold else "flat"
 
 
 def ivf_lists(n: int) -> int:
@@ -52,6 +52,7 @@ class VectorIndex:
         self.model = model
         self.index = index or faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         self.nprobe = nprobe
+        self.generation: str | None = None  # the store generation it was saved at
 
     @classmethod
     def build(
@@ -129,26 +130,60 @@ class VectorIndex:
         return scores[0][keep], ids[0][keep]
 
     # -- files ------------------------------------------------------------------------------
-    def save(self, path: Path, meta_path: Path) -> None:
-        _atomic_write(path, lambda tmp: faiss.write_index(self.index, tmp))
-        meta = {"model": self.model, "dimension": self.dimension, "count": self.size, "kind": self.kind}
-        _atomic_write(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=1)))
+    def save(self, path: Path, meta_path: Path, generation: str | None = None) -> None:
+        """The index, then its sidecar; each replaced in one rename. A crash between the two
+        leaves a sidecar that does not match, which `load` reports, so the index is rebuilt."""
+        atomic_write(path, lambda tmp: faiss.write_index(self.index, tmp))
+        meta = {
+            "model": self.model,
+            "dimension": self.dimension,
+            "count": self.size,
+            "kind": self.kind,
+            "generation": generation,
+        }
+        atomic_write_text(meta_path, json.dumps(meta, indent=1))
+        self.generation = generation
 
     @classmethod
     def load(cls, path: Path, meta_path: Path, nprobe: int = 32) -> tuple[VectorIndex | None, str]:
         """The saved index, or None and the reason it cannot be used."""
         if not path.exists():
             return None, "the index file is missing"
+        if not path.is_file():
+            return None, f"{path.name} is not a file"
         try:
-            meta = json.loads(meta_path.read_text())
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, f"its metadata file {meta_path.name} is missing"
+        except (OSError, ValueError) as err:
+            return None, f"its metadata file {meta_path.name} cannot be read ({err})"
+        if not isinstance(meta, dict):
+            return None, f"its metadata file {meta_path.name} is not a JSON object"
+        if not all(isinstance(meta.get(k), int) for k in ("dimension", "count")) or not isinstance(
+            meta.get("model"), str
+        ):
+            return None, f"its metadata file {meta_path.name} lacks the model, dimension or count"
+        try:
             index = faiss.read_index(str(path))
         except Exception as err:  # noqa: BLE001 - any unreadable index is rebuilt the same way
             return None, f"the index file cannot be read ({err})"
         if not isinstance(index, faiss.IndexIDMap2 | faiss.IndexIVFScalarQuantizer):
             return None, "the index file is not one of ours"
-        if index.d != meta.get("dimension") or index.ntotal != meta.get("count"):
+        if index.d != meta["dimension"] or index.ntotal != meta["count"]:
             return None, "the index file does not match its metadata"
-        return cls(index.d, meta.get("model", "?"), index, nprobe=nprobe), ""
+        loaded = cls(index.d, meta["model"], index, nprobe=nprobe)
+        loaded.generation = meta.get("generation")
+        return loaded, ""
+
+    @staticmethod
+    def saved_generation(meta_path: Path) -> str | None:
+        """The generation the sidecar records (cheap: tells whether the file changed since it
+        was loaded); a marker string when it cannot be read."""
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "<unreadable>"
+        return meta.get("generation") if isinstance(meta, dict) else "<unreadable>"
 
     def check(self, store_ids: np.ndarray, model: str, kind: str | None = None) -> str:
         """Why this index is out of step with the store, or '' when it is in step."""

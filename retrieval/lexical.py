@@ -9,6 +9,7 @@ import logging
 import math
 import os
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -18,6 +19,8 @@ import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
+
+from .files import atomic_write_text, fsync_tree, remove
 
 # Words that shape a question but say nothing about its topic: English function words (the
 # usual IR stop list) plus the verbs people use to ask about coverage.
@@ -89,6 +92,8 @@ class LexicalIndex:
     def __init__(self, ids: np.ndarray, retriever: bm25s.BM25 | None):
         self.ids = np.asarray(ids, dtype=np.int64)
         self.retriever = retriever
+        self.version: str | None = None  # the saved version this was loaded from or saved as
+        self.generation: str | None = None  # the store generation it was built at
         if retriever is not None:
             indptr = np.asarray(retriever.scores["indptr"])
             self._df = np.diff(indptr)
@@ -104,36 +109,70 @@ class LexicalIndex:
         retriever.index(_to_tokenized(tokens), show_progress=False)
         return cls(ids, retriever)
 
-    def save(self, folder: Path, generation: str | None) -> None:
-        """Write to a fresh folder, then swap it in, so a reader never sees half an index."""
-        if self.retriever is None:
-            return
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + ".tmp-"))
+    def save(self, folder: Path, generation: str | None) -> str:
+        """Write a new version beside the current one, then point CURRENT at it with one rename:
+        a crash at any moment leaves CURRENT naming a whole version. Call under the data
+        folder's write lock; versions CURRENT no longer names are removed afterwards."""
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()  # our name, not our kind of entry: a folder is made in its place
+        folder.mkdir(exist_ok=True)
+        name = f"g{re.sub(r'[^0-9]', '', str(generation or ''))[:18] or 0}-{secrets.token_hex(4)}"
+        tmp = Path(tempfile.mkdtemp(dir=folder, prefix=name + ".", suffix=".tmp"))
         try:
-            self.retriever.save(str(tmp), show_progress=False)
+            tmp.chmod(0o755)  # readable by whoever may read the data folder, not mkdtemp's 0700
+            if self.retriever is not None:
+                self.retriever.save(str(tmp), show_progress=False)
             np.save(tmp / "passage_ids.npy", self.ids)
-            (tmp / "generation.json").write_text(json.dumps({"generation": generation, "format": FORMAT}))
-            old = folder.with_name(folder.name + ".old")
-            if folder.exists():
-                os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
+            fsync_tree(tmp)
+            os.rename(tmp, folder / name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        pointer = {
+            "version": name,
+            "format": FORMAT,
+            "generation": generation,
+            "passages": self.size,
+            "empty": self.retriever is None,
+        }
+        atomic_write_text(folder / POINTER, json.dumps(pointer))
+        for entry in stray_entries(folder):
+            remove(entry)
+        self.version, self.generation = name, generation
+        return name
 
     @classmethod
-    def load(cls, folder: Path, generation: str | None) -> LexicalIndex | None:
-        """The saved index if it was built at this store generation, else None."""
+    def load(cls, folder: Path) -> tuple[LexicalIndex | None, str]:
+        """The version CURRENT names, checked whole, or None and the reason it cannot be used."""
+        if folder.exists() and not folder.is_dir():
+            return None, f"{folder.name} is a file, not a folder"
+        pointer, why = read_pointer(folder)
+        if pointer is None:
+            return None, why
+        if pointer.get("format") != FORMAT:
+            return None, "it was built by another version of the tokenizer"
+        version = folder / pointer["version"]
         try:
-            saved = json.loads((folder / "generation.json").read_text())
-            if saved.get("generation") != generation or saved.get("format") != FORMAT:
-                return None
-            ids = np.load(folder / "passage_ids.npy")
-            retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
-        except (OSError, ValueError, KeyError):
-            return None
-        return cls(ids, retriever)
+            ids = np.load(version / "passage_ids.npy", allow_pickle=False)
+            retriever = None
+            if not pointer.get("empty"):
+                retriever = bm25s.BM25.load(str(version), mmap=True, show_progress=False)
+        except Exception as err:  # noqa: BLE001 - any unreadable version is rebuilt the same way
+            return None, f"its files cannot be read ({type(err).__name__}: {err})"
+        why = _invalid(ids, retriever)
+        if why:
+            return None, why
+        index = cls(ids, retriever)
+        index.version, index.generation = pointer["version"], pointer.get("generation")
+        return index, ""
+
+    def check(self, store_ids: np.ndarray) -> str:
+        """Why this index is out of step with the store, or '' when it is in step."""
+        if self.size != len(store_ids):
+            return f"it holds {self.size} passages but the store has {len(store_ids)}"
+        if not np.array_equal(self.ids, store_ids):
+            return "its passage ids differ from the store's"
+        return ""
 
     @property
     def size(self) -> int:
@@ -184,3 +223,65 @@ def _to_tokenized(tokens: list[list[str]]) -> bm25s.tokenization.Tokenized:
     vocab: dict[str, int] = {}
     ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in tokens]
     return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
+
+
+POINTER = "CURRENT"  # names the version in use; replaced atomically
+_VERSION = re.compile(r"g[0-9]+-[0-9a-f]{8}")
+
+
+def read_pointer(folder: Path) -> tuple[dict | None, str]:
+    """CURRENT's content, or None and why it cannot be used."""
+    try:
+        pointer = json.loads((folder / POINTER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, "it is missing"
+    except (OSError, ValueError) as err:
+        return None, f"its pointer file {POINTER} cannot be read ({err})"
+    if not isinstance(pointer, dict) or not _VERSION.fullmatch(str(pointer.get("version"))):
+        return None, f"its pointer file {POINTER} is not one of ours"
+    return pointer, ""
+
+
+def stray_entries(folder: Path) -> list[Path]:
+    """Everything in the folder but CURRENT and the version it names: versions replaced by a
+    newer one, half-written versions of a writer that was killed, files of the old layout."""
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    pointer, _ = read_pointer(folder)
+    keep = {POINTER, pointer["version"]} if pointer else {POINTER}
+    return sorted(p for p in folder.iterdir() if p.name not in keep)
+
+
+def _invalid(ids: np.ndarray, retriever: bm25s.BM25 | None) -> str:
+    """Why loaded arrays cannot be searched safely (a corrupt file would end every answer
+    with an IndexError), or ''."""
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        return "its passage ids are not a list of integers"
+    if len(ids) and (ids[0] < 1 or not np.all(np.diff(ids) > 0)):
+        return "its passage ids are not increasing"
+    if retriever is None:
+        return ""
+    try:
+        scores, vocab = retriever.scores, retriever.vocab_dict
+        data, indices, indptr = (np.asarray(scores[k]) for k in ("data", "indices", "indptr"))
+        num_docs = int(scores["num_docs"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return "its score arrays are missing"
+    if num_docs != len(ids):
+        return f"it scores {num_docs} passages but lists {len(ids)} ids"
+    if indptr.ndim != 1 or len(indptr) < 1 or data.ndim != 1 or indices.ndim != 1:
+        return "its score arrays have the wrong shape"
+    if not (np.issubdtype(indptr.dtype, np.integer) and np.issubdtype(indices.dtype, np.integer)):
+        return "its score arrays have the wrong type"
+    if indptr[0] != 0 or indptr[-1] != len(indices) or len(indices) != len(data) or np.any(np.diff(indptr) < 0):
+        return "its score arrays do not agree in length"
+    if len(indices) and (indices.min() < 0 or indices.max() >= num_docs):
+        return "its score arrays point past its passages"
+    if not np.all(np.isfinite(data)):
+        return "its scores are not finite numbers"
+    if not isinstance(vocab, dict):
+        return "its vocabulary is not a mapping"
+    columns = list(vocab.values())
+    if not all(isinstance(c, int) and 0 <= c < len(indptr) for c in columns) or len(set(columns)) != len(columns):
+        return f"its vocabulary ({len(vocab)} terms) does not match its {len(indptr) - 1} score columns"
+    return ""

@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+#: What a block of an article is. Only paragraphs, quotations, lists and tables become passages.
+BLOCK_KINDS = (
+    "paragraph",
+    "heading",
+    "list_item",
+    "quotation",
+    "caption",
+    "embed",
+    "byline",
+    "dateline",
+    "table_row",
+    "teaser",  # a related-link or promotional line ("Read more: ...", "Sign up for ...")
+)
+
+
+@dataclass
+class Block:
+    """One block of an article as a reader sees it, in order."""
+
+    kind: str  # one of BLOCK_KINDS
+    text: str
+    level: int | None = None  # a heading's level, 1-6
+    passage: int | None = None  # the 1-based passage this block went into, None if none
+
 
 @dataclass
 class ParsedArticle:
-    """An article as read from a file, page or paste, before it is stored."""
+    """An article as read from a file, page or paste, before it is stored.
+
+    `paragraphs` are the prose passages in order (what is embedded and quoted); `headings[i]`
+    is the section heading passage i sits under (None when none); `blocks` is every block of
+    the article in order, for showing it whole."""
 
     title: str
     paragraphs: list[str]
@@ -17,6 +45,20 @@ class ParsedArticle:
     url: str | None = None
     language: str | None = None
     source: str | None = None  # where it came from (file path or fetched URL), for messages
+    headings: list[str | None] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    # The file (resolved path) or address it was read from: re-adding it finds the same record.
+    origin: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.headings) < len(self.paragraphs):
+            self.headings = list(self.headings) + [None] * (len(self.paragraphs) - len(self.headings))
+        if not self.blocks:
+            self.blocks = [Block("paragraph", p, passage=i) for i, p in enumerate(self.paragraphs, 1)]
+
+    def heading_of(self, index: int) -> str | None:
+        """The heading of passage `index` (0-based), None past the end of `headings`."""
+        return self.headings[index] if index < len(self.headings) else None
 
 
 @dataclass
@@ -50,12 +92,14 @@ class Article:
 
 @dataclass
 class Passage:
-    """One paragraph of a stored article; `ordinal` is its 1-based paragraph number."""
+    """One paragraph of a stored article; `ordinal` is its 1-based paragraph number and
+    `heading` the section heading it sits under (None when none)."""
 
     id: int
     article_id: int
     ordinal: int
     text: str
+    heading: str | None = None
 
 
 @dataclass

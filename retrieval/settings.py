@@ -67,6 +67,16 @@ class Settings:
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     question_max_chars: int = 500
+    # Passages encoded per committed batch of a bulk ingest (at least a quarter of the store).
+    ingest_batch: int = 2048
+    # Feeds (retrieval/feeds/): minutes between checks of a feed (never below 5), feeds one
+    # collection may follow, items taken from one feed per check, days of failing before a feed
+    # is paused, and whether the bot polls in the background (off when cron runs `feed poll`).
+    feed_interval: int = 30
+    feed_max_feeds: int = 20
+    feed_max_items: int = 25
+    feed_pause_days: int = 7
+    feed_polling: bool = True
     log_level: str = "INFO"
     log_format: str = "text"  # text | json (one JSON object a line, for log collectors)
     discord_timeout: float = 30.0  # seconds any one Discord API call may take, retries included
@@ -135,6 +145,18 @@ class Settings:
             kw["fetch_timeout"] = _number("COVERAGE_BOT_FETCH_TIMEOUT", v, float, 1, 120)
         if (v := get("COVERAGE_BOT_FETCH_MAX_BYTES")) is not None:
             kw["fetch_max_bytes"] = _number("COVERAGE_BOT_FETCH_MAX_BYTES", v, int, 1024, 100 << 20)
+        if (v := get("COVERAGE_BOT_INGEST_BATCH")) is not None:
+            kw["ingest_batch"] = _number("COVERAGE_BOT_INGEST_BATCH", v, int, 1, 10**7)
+        for name, attr, low, high in [
+            ("COVERAGE_BOT_FEED_INTERVAL", "feed_interval", 5, 1440),
+            ("COVERAGE_BOT_FEED_MAX_FEEDS", "feed_max_feeds", 1, 1000),
+            ("COVERAGE_BOT_FEED_MAX_ITEMS", "feed_max_items", 1, 500),
+            ("COVERAGE_BOT_FEED_PAUSE_AFTER_DAYS", "feed_pause_days", 1, 365),
+        ]:
+            if (v := get(name)) is not None:
+                kw[attr] = _number(name, v, int, low, high)
+        if (v := get("COVERAGE_BOT_FEED_POLLING")) is not None:
+            kw["feed_polling"] = _bool("COVERAGE_BOT_FEED_POLLING", v)
         if (v := get("COVERAGE_BOT_LOG_LEVEL")) is not None:
             kw["log_level"] = v.upper()
         if (v := get("COVERAGE_BOT_LOG_FORMAT")) is not None:

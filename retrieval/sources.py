@@ -17,27 +17,32 @@ def is_url(source: str) -> bool:
 
 
 def expand(sources: Sequence[str]) -> list[str]:
-    """Files and URLs in order; a folder becomes its supported files (sorted, recursively)."""
+    """Files and URLs in order; a folder becomes its files (sorted, recursively). Files of
+    other types stay in the list, to be reported as skipped; hidden files and sidecars do not.
+
+    Raises `BadSource` for a folder that holds nothing we read."""
     out: list[str] = []
     for source in sources:
         path = Path(source)
         if not is_url(source) and path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not _ignored(child, path):
-                    out.append(str(child))
+            files = [c for c in sorted(path.rglob("*")) if not _ignored(c, path) and not c.is_dir()]
+            if not files:
+                raise BadSource(f"{source}: the folder is empty")
+            if not any(c.suffix.lower() in SUPPORTED_SUFFIXES for c in files):
+                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                raise BadSource(f"{source}: the folder holds no article files ({kinds}); {len(files)} other file(s)")
+            out += [str(c) for c in files]
         else:
             out.append(source)
     return out
 
 
 def _ignored(path: Path, root: Path) -> bool:
-    """Sidecars, hidden files and files of other types are not articles in a folder."""
+    """Hidden files and sidecars are not articles in a folder (nor reasons to complain)."""
     relative = path.relative_to(root).parts
     if any(part.startswith(".") for part in relative):
         return True
-    if path.name.endswith(SIDECAR_SUFFIX):
-        return True
-    return path.suffix.lower() not in SUPPORTED_SUFFIXES
+    return path.name.endswith(SIDECAR_SUFFIX)
 
 
 def read_source(source: str, settings: Settings) -> ParsedArticle:
@@ -49,11 +54,15 @@ def read_source(source: str, settings: Settings) -> ParsedArticle:
             max_bytes=settings.fetch_max_bytes,
             allow_private=settings.allow_private_urls,
         )
-        return parse_html(page.body, source=source, url=page.url)
+        article = parse_html(page.body, source=source, url=page.url)
+        article.origin = article.url or page.url
+        return article
     path = Path(source)
     if not path.exists():
         raise BadSource(f"{source}: no such file or folder")
-    return parse_file(path)
+    article = parse_file(path)
+    article.origin = str(path.resolve())
+    return article
 
 
 def read_sources(sources: Sequence[str], settings: Settings) -> Iterator[tuple[str, ParsedArticle | CoverageError]]:

@@ -3,6 +3,10 @@
 Passage ids come from AUTOINCREMENT, so an id is never reused: an index that holds exactly the
 store's ids holds exactly its passages. Each passage keeps its embedding (float32) with the name
 of the model that made it, so the index can be rebuilt without re-encoding.
+
+Opening checks the file is whole before anything else (a truncated or overwritten file gets a
+`StoreDamaged` that says so, never a traceback), and a folder that cannot be written is opened
+read-only: questions still work, changes say why they cannot be made.
 """
 
 from __future__ import annotations
@@ -11,14 +15,16 @@ import datetime as dt
 import hashlib
 import re
 import sqlite3
+import struct
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .errors import NotFound
-from .models import Article, ParsedArticle, Passage
+from .errors import NotFound, StoreDamaged, StoreReadOnly
+from .models import Article, Block, ParsedArticle, Passage
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -76,7 +82,72 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 #: Schema changes after SCHEMA, in order; `PRAGMA user_version` is how many have run. Append
 #: only: a store made by an older version runs the ones it lacks when it is opened.
-MIGRATIONS: list[str] = []
+MIGRATIONS: list[str] = [
+    # 1: the typed article. Each passage keeps the section heading it sits under; every block
+    # of the article (headings, captions, lists ...) is kept in order for showing it whole;
+    # `source` is the file or address it was read from, so re-adding it finds it again.
+    """
+    ALTER TABLE passages ADD COLUMN heading TEXT;
+    ALTER TABLE articles ADD COLUMN source TEXT;
+    CREATE TABLE IF NOT EXISTS article_blocks (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        level INTEGER,
+        passage INTEGER,
+        PRIMARY KEY (article_id, ordinal)
+    );
+    CREATE INDEX IF NOT EXISTS articles_source ON articles(collection, source);
+    """,
+    # 2: followed feeds (retrieval/feeds/) and the items seen in them, with the article each became.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        collection TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        outlet TEXT,
+        keywords TEXT NOT NULL DEFAULT '',
+        announce_to TEXT,
+        interval_minutes INTEGER NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        added_at TEXT NOT NULL,
+        added_by TEXT,
+        checked_at TEXT,
+        new_at TEXT,
+        next_check_at TEXT NOT NULL,
+        error TEXT,
+        failing_since TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        paused TEXT,
+        notice_pending INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_until TEXT,
+        UNIQUE (collection, url)
+    );
+    CREATE INDEX feeds_due ON feeds(next_check_at);
+    CREATE TABLE feed_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT,
+        link TEXT,
+        fingerprint TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        seen_at TEXT NOT NULL,
+        announce TEXT
+    );
+    CREATE INDEX feed_items_feed ON feed_items(feed_id);
+    CREATE INDEX feed_items_guid ON feed_items(guid);
+    CREATE INDEX feed_items_link ON feed_items(link);
+    CREATE INDEX feed_items_article ON feed_items(article_id);
+    CREATE INDEX feed_items_announce ON feed_items(announce) WHERE announce = 'pending';
+    """,
+]
 
 ARTICLE_COLUMNS = (
     "a.id, a.collection, a.title, a.outlet, a.author, a.published, a.url, a.language, "
@@ -105,24 +176,177 @@ def content_hash(paragraphs: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(normalise_text(p) for p in paragraphs).encode()).hexdigest()
 
 
-def _article(row: sqlite3.Row) -> Article:
+def _article(row: sqlite3.Row | dict) -> Article:
+    if isinstance(row, dict):
+        return Article(**row)
     return Article(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - Row iterates values
 
 
-class Store:
-    """Articles and passages in one SQLite file; every change is one transaction."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+_READ_ONLY_CODES = {8, 14}  # SQLITE_READONLY, SQLITE_CANTOPEN (primary codes)
+DAMAGED = 'restore it from a backup (docs/operations.md, "The data folder")'
 
-    def __init__(self, path: Path):
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the indexes are checked against, read in one transaction so the parts agree."""
+
+    generation: str | None  # bumped by every change
+    vectors_generation: str | None  # the generation at which passages or their vectors last changed
+    ids: np.ndarray
+    vector_model: str | None
+    vector_dimension: int | None
+
+
+def check_file(path: Path) -> None:
+    """Raise `StoreDamaged` if `path` is not a whole SQLite database: another kind of file, or
+    shorter than its header says (truncated). Cheap: reads the first 100 bytes."""
+    if path.is_dir():
+        raise StoreDamaged(f"the store {path} is a folder, not a database file; move it away and {DAMAGED}")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+        size = path.stat().st_size
+    except OSError as err:
+        raise StoreDamaged(f"the store {path} cannot be read ({err.strerror})") from None
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+        raise StoreDamaged(f"the store {path} is not a SQLite database (overwritten or damaged?); {DAMAGED}")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    (change_counter,), (pages,), (valid_for,) = (struct.unpack(">I", header[i : i + 4]) for i in (24, 28, 92))
+    # The page count in the header is trusted only when its "valid for" counter matches.
+    if pages and change_counter == valid_for and size < pages * page_size:
+        raise StoreDamaged(
+            f"the store {path} is damaged: the file is {size:,} bytes but its header says "
+            f"{pages * page_size:,} (truncated?); {DAMAGED}"
+        )
+
+
+def is_blank(path: Path) -> bool:
+    """No store here yet: no file, an empty file, or a SQLite database without a single table."""
+    if not path.exists():
+        return True
+    if path.is_file() and path.stat().st_size == 0:
+        return True
+    check_file(path)
+    db = connect_read_only(path)
+    try:
+        return db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+    except sqlite3.DatabaseError as err:
+        raise damaged(path, err) from None
+    finally:
+        db.close()
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. A WAL database in a folder that cannot be written has
+    no shared-memory file to use, so it is opened as immutable, which is safe only when no
+    `-wal` file holds changes not yet in the main file."""
+    uri = path.resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False, isolation_level=None)
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return db
+    except sqlite3.OperationalError as err:
+        if (getattr(err, "sqlite_errorcode", 0) & 0xFF) not in _READ_ONLY_CODES:
+            raise damaged(path, err) from None
+    except sqlite3.DatabaseError as err:
+        raise damaged(path, err) from None
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreReadOnly(
+            f"the data folder {path.parent} is read-only and {wal.name} holds changes not yet written to "
+            f"{path.name}; open the store once where the folder can be written (or copy the folder)"
+        )
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False, isolation_level=None)
+
+
+def damaged(path: Path, err: sqlite3.DatabaseError) -> StoreDamaged:
+    return StoreDamaged(f"the store {path} cannot be read ({err}); {DAMAGED}")
+
+
+def _is_read_only(err: sqlite3.Error) -> bool:
+    return (getattr(err, "sqlite_errorcode", 0) & 0xFF) in _READ_ONLY_CODES
+
+
+class Store:
+    """Articles and passages in one SQLite file; every change is one transaction.
+
+    `read_only` opens without writing anything (for `check`); a folder that cannot be written
+    is opened read-only whatever is asked, and `self.read_only` says so."""
+
+    def __init__(self, path: Path, read_only: bool = False):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.created = not path.exists()
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        self._migrate()
+        self.read_only = read_only
+        if path.exists() and not (path.is_file() and path.stat().st_size == 0):  # empty: SQLite fills it
+            check_file(path)
+        elif read_only:
+            raise StoreReadOnly(f"there is no store at {path}")
+        try:
+            self.db = self._connect()
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.schema_version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as err:
+            raise damaged(path, err) from None
+        if self.read_only and self.schema_version < len(MIGRATIONS):
+            raise StoreReadOnly(
+                f"the store {path} needs an upgrade (schema {self.schema_version} of {len(MIGRATIONS)}) "
+                "and its folder cannot be written; open it once where it can"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        """Read-write with the schema brought up to date, or read-only if the folder says so."""
+        if not self.read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = None
+            try:
+                db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.executescript(SCHEMA)
+                self.db = db
+                self._migrate()
+                return db
+            except sqlite3.OperationalError as err:
+                if db is not None:
+                    db.close()
+                if not _is_read_only(err):
+                    raise
+                if not self.path.exists():
+                    raise StoreReadOnly(
+                        f"cannot make a store in {self.path.parent}: the folder cannot be written"
+                    ) from None
+                self.read_only = True
+        return connect_read_only(self.path)
+
+    @property
+    def tables(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def snapshot(self) -> Snapshot:
+        """The generation, passage ids and embedding model as of one moment."""
+        own = not self.db.in_transaction
+        if own:
+            self.db.execute("BEGIN")
+        try:
+            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+            ids = self.passage_ids()
+        finally:
+            if own:
+                self.db.execute("COMMIT")
+        dimension = meta.get("vector_dimension")
+        return Snapshot(
+            meta.get("generation"),
+            meta.get("vectors_generation"),
+            ids,
+            meta.get("vector_model"),
+            int(dimension) if dimension and dimension.isdigit() else None,
+        )
+
+    def quick_check(self, limit: int = 5) -> list[str]:
+        """SQLite's own check of every page (reads the whole file); ['ok'] when it is whole."""
+        return [r[0] for r in self.db.execute(f"PRAGMA quick_check({int(limit)})").fetchall()]
 
     def _migrate(self) -> None:
         """Run the migrations this file has not seen yet, each in its own transaction."""
@@ -162,8 +386,9 @@ class Store:
 
     # -- reads ------------------------------------------------------------------------------
     def find_existing(self, collection: str, article: ParsedArticle, chash: str) -> Article | None:
-        """The stored article this one would replace: same canonical URL, or same text from
-        the same outlet. The same text from another outlet is a syndicated copy, kept apart."""
+        """The stored article this one would replace: same canonical URL, or the same text from
+        the same outlet (or from the same file, or where either outlet is unknown). The same
+        text from another outlet is a syndicated copy, kept apart."""
         if article.url:
             row = self.db.execute(
                 f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND url = ?",
@@ -172,14 +397,42 @@ class Store:
             if row:
                 return _article(row)
         rows = self.db.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND content_hash = ?",
+            f"SELECT {ARTICLE_COLUMNS}, a.source AS source FROM articles a WHERE collection = ? AND content_hash = ?",
             (collection, chash),
         ).fetchall()
+        new_outlet = (article.outlet or "").lower()
         for row in rows:
-            same_outlet = (row["outlet"] or "").lower() == (article.outlet or "").lower()
-            if same_outlet and (row["url"] is None or article.url is None or row["url"] == article.url):
-                return _article(row)
+            old_outlet = (row["outlet"] or "").lower()
+            same_source = row["source"] is not None and row["source"] == article.origin
+            if old_outlet == new_outlet or not old_outlet or not new_outlet or same_source:
+                return _article({k: row[k] for k in row.keys() if k != "source"})  # noqa: SIM118
         return None
+
+    def article_with_url(self, collection: str, url: str) -> Article | None:
+        row = self.db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE collection = ? AND url = ?", (collection, url)
+        ).fetchone()
+        return _article(row) if row else None
+
+    def collections(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT collection FROM articles ORDER BY collection")]
+
+    def count_matching(
+        self, collections: Sequence[str], outlets: Sequence[str] | None, since: str | None, until: str | None
+    ) -> int:
+        """Articles a query's filters let through."""
+        sql = f"SELECT COUNT(*) FROM articles WHERE collection IN ({_marks(collections)})"
+        args: list = list(collections)
+        if outlets:
+            sql += f" AND lower(outlet) IN ({_marks(outlets)})"
+            args += [o.lower() for o in outlets]
+        if since:
+            sql += " AND published >= ?"
+            args.append(since)
+        if until:
+            sql += " AND published <= ?"
+            args.append(until)
+        return self.db.execute(sql, args).fetchone()[0]
 
     def article(self, article_id: int, collections: Sequence[str] | None = None) -> Article:
         row = self.db.execute(f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE id = ?", (article_id,)).fetchone()
@@ -240,17 +493,25 @@ class Store:
 
     def passages_of(self, article_id: int) -> list[Passage]:
         rows = self.db.execute(
-            "SELECT id, article_id, ordinal, text FROM passages WHERE article_id = ? ORDER BY ordinal",
+            "SELECT id, article_id, ordinal, text, heading FROM passages WHERE article_id = ? ORDER BY ordinal",
             (article_id,),
         ).fetchall()
         return [Passage(*r) for r in rows]
+
+    def blocks_of(self, article_id: int) -> list[Block]:
+        """Every block of the article in order; empty for articles stored before blocks were."""
+        rows = self.db.execute(
+            "SELECT kind, text, level, passage FROM article_blocks WHERE article_id = ? ORDER BY ordinal",
+            (article_id,),
+        ).fetchall()
+        return [Block(*r) for r in rows]
 
     def passages_by_ids(self, ids: Iterable[int]) -> dict[int, Passage]:
         ids = [int(i) for i in ids]
         if not ids:
             return {}
         rows = self.db.execute(
-            f"SELECT id, article_id, ordinal, text FROM passages WHERE id IN ({_marks(ids)})", ids
+            f"SELECT id, article_id, ordinal, text, heading FROM passages WHERE id IN ({_marks(ids)})", ids
         ).fetchall()
         return {r[0]: Passage(*r) for r in rows}
 
@@ -362,7 +623,7 @@ class Store:
     def insert_article(self, collection: str, article: ParsedArticle, chash: str, added_by: str | None) -> int:
         cur = self.db.execute(
             "INSERT INTO articles(collection, url, outlet, title, author, published, language, "
-            "added_at, added_by, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "added_at, added_by, content_hash, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 collection,
                 article.url,
@@ -374,14 +635,17 @@ class Store:
                 now(),
                 added_by,
                 chash,
+                article.origin,
             ),
         )
-        return int(cur.lastrowid)
+        article_id = int(cur.lastrowid)
+        self.replace_blocks(article_id, article.blocks)
+        return article_id
 
     def update_article(self, article_id: int, article: ParsedArticle, chash: str) -> None:
         self.db.execute(
             "UPDATE articles SET url=?, outlet=?, title=?, author=?, published=?, language=?, "
-            "content_hash=? WHERE id=?",
+            "content_hash=?, source=coalesce(?, source) WHERE id=?",
             (
                 article.url,
                 article.outlet,
@@ -390,8 +654,22 @@ class Store:
                 article.published,
                 article.language,
                 chash,
+                article.origin,
                 article_id,
             ),
+        )
+        self.replace_blocks(article_id, article.blocks)
+        # The text may be the same and only its headings changed: keep them in step.
+        self.db.executemany(
+            "UPDATE passages SET heading = ? WHERE article_id = ? AND ordinal = ?",
+            ((article.heading_of(i), article_id, i + 1) for i in range(len(article.paragraphs))),
+        )
+
+    def replace_blocks(self, article_id: int, blocks: Sequence[Block]) -> None:
+        self.db.execute("DELETE FROM article_blocks WHERE article_id = ?", (article_id,))
+        self.db.executemany(
+            "INSERT INTO article_blocks(article_id, ordinal, kind, text, level, passage) VALUES (?,?,?,?,?,?)",
+            ((article_id, i, b.kind, b.text, b.level, b.passage) for i, b in enumerate(blocks, start=1)),
         )
 
     def update_fields(self, article_id: int, fields: dict) -> None:
@@ -408,12 +686,20 @@ class Store:
         self.db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
         return ids
 
-    def insert_passages(self, article_id: int, paragraphs: Sequence[str], vectors: np.ndarray) -> list[int]:
+    def insert_passages(
+        self,
+        article_id: int,
+        paragraphs: Sequence[str],
+        vectors: np.ndarray,
+        headings: Sequence[str | None] | None = None,
+    ) -> list[int]:
         ids = []
+        headings = list(headings or [])
         for ordinal, (text, vector) in enumerate(zip(paragraphs, vectors, strict=True), start=1):
+            heading = headings[ordinal - 1] if ordinal <= len(headings) else None
             cur = self.db.execute(
-                "INSERT INTO passages(article_id, ordinal, text, text_hash, vector) VALUES (?,?,?,?,?)",
-                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes()),
+                "INSERT INTO passages(article_id, ordinal, text, text_hash, vector, heading) VALUES (?,?,?,?,?,?)",
+                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes(), heading),
             )
             ids.append(int(cur.lastrowid))
         return ids

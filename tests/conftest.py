@@ -10,6 +10,9 @@ import pytest
 from retrieval import Encoder, Engine, Settings
 from retrieval.embed import make_encoder
 
+#: The local news site the feed tests read (the `site` fixture).
+pytest_plugins = ["tests.feed_site"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEED_URL = "https://caliber.az/en/post/russia-ukraine-and-diplomacy-trump-pushes-for-resolution"

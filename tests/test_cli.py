@@ -1,6 +1,9 @@
 """The command line, run in-process through click with a real data folder."""
 
 import json
+import os
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -189,17 +192,36 @@ def test_escape_sequences_in_articles_never_reach_the_terminal(run, tmp_path):
     for out in outputs:
         assert "ferry" in out.lower() or "Removed" in out
         assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
-        assert "ZWNobyBwd25lZA" not in out and "owned" not in out
-    assert "Bay Post" in outputs[2] and "Ann Writer" in outputs[3]
 
 
-def test_json_output_escapes_c1_controls(run, tmp_path):
-    article = tmp_path / "c1.txt"
-    article.write_text("Ferry\x9b strike ends\nThe ferry\x9d strike ended on Tuesday after a long dispute.\n")
-    run("ingest", str(article))
-    shown = run("source", "2", "--json").stdout
-    assert "\x9b" not in shown and "\\u009b" in shown
-    assert json.loads(shown)["title"] == "Ferry\x9b strike ends"
+def test_rendering_removes_whole_sequences_from_every_field():
+    from coverage_cli import render
+    from retrieval.models import Answer, Article, Hit, Passage
+
+    article = Article(
+        1, "global", f"Ferry{HOSTILE} strike ends", f"Bay{HOSTILE} Post", f"Ann{HOSTILE} Writer", "2025-03-04",
+        f"https://bay.example/a{HOSTILE}", "en", "2025-03-05", f"cli{HOSTILE}", "h", 1,
+    )  # fmt: skip
+    passage = Passage(7, 1, 1, f"The strike{HOSTILE} ended on Tuesday.")
+    hit = Hit(passage, article, 0.9, 0.8, highlight=f"The strike{HOSTILE} ended on Tuesday.", also_in=[article])
+    outputs = [
+        render.answer(Answer(question="q", answered=True, hits=[hit])),
+        render.article_table([article]),
+        render.article_detail(article, [passage]),
+    ]
+    for styled in outputs:
+        out = styled.replace("\x1b[1m", "").replace("\x1b[0m", "")  # our own bold, where a terminal shows it
+        assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
+        assert "ZWNobyBwd25lZA" not in out and "owned" not in out, repr(out)
+    assert "Bay Post" in outputs[0] and "Ann Writer" in outputs[0] and "The strike ended on Tuesday." in outputs[2]
+
+
+def test_json_output_escapes_c1_controls():
+    from coverage_cli.render import dumps
+
+    text = dumps({"title": "Ferry\x9b strike\x1b ends\x7f"})
+    assert not any(ch in text for ch in "\x9b\x1b\x7f") and "\\u009b" in text and "\\u001b" in text
+    assert json.loads(text) == {"title": "Ferry\x9b strike\x1b ends\x7f"}
 
 
 def test_clean_removes_whole_sequences_and_keeps_the_words():
@@ -208,3 +230,175 @@ def test_clean_removes_whole_sequences_and_keeps_the_words():
     text = "a\x1b]0;title\x07b\x1b]52;c;Zm9v\x1b\\c\x1b[1;31md\x1b[0m\x9b2Je\x9d8;;x\x9cf\rg\x00h\x7fi\tj\nk"
     assert clean(text) == "abcdefghi\tj\nk"
     assert line(" one\ntwo\x1b[K\tthree ") == "one two three"
+
+
+def errors_of(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_a_bad_file_in_a_folder_is_skipped_and_the_rest_added(run, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bridge.md").write_text((DATA / "bridge.md").read_text())
+    (folder / "bad.md").write_text("---\ntitle: Bad\npublished: 2025-13-45\n---\n\nSome text for the article.\n")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 2
+    assert "1 added, 0 updated, 0 unchanged, 2 skipped" in result.stdout
+    errors = errors_of(result)
+    assert any("bad.md: the date '2025-13-45' is not a real date" in e for e in errors)
+    assert any("photo.jpg: unsupported file type .jpg" in e for e in errors)
+
+
+@pytest.mark.parametrize(("files", "message"), [([], "the folder is empty"), (["a.csv"], "holds no article files")])
+def test_an_empty_or_unsupported_only_folder_is_an_error(run, tmp_path, files, message):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in files:
+        (folder / name).write_text("x,y\n")
+    result = run("ingest", str(folder))
+    assert result.exit_code == 2 and len(errors_of(result)) == 1 and message in result.stderr
+
+
+def test_a_fifo_is_refused_at_once(run, tmp_path):
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    result = run("ingest", str(fifo))
+    assert result.exit_code == 2 and "not a regular file (a FIFO)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--outlet", "Nope Gazette"], "error: no outlet named 'Nope Gazette' in global; outlets held: Caliber.Az"),
+        (["--collection", "nope"], "error: no collection named 'nope'; collections held: global"),
+        (["--since", "2025-03-01", "--until", "2025-02-01"], "since 2025-03-01 is after until 2025-02-01"),
+    ],
+)
+@pytest.mark.parametrize("command", ["ask", "compare"])
+def test_filters_that_match_nothing_say_so(run, command, args, message):
+    result = run(command, "Russian losses", *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_settings_errors_are_one_line_and_status_2(run, monkeypatch):
+    monkeypatch.setenv("COVERAGE_BOT_INDEX", "bad")
+    result = run("stats")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: COVERAGE_BOT_INDEX must be auto, flat or ivf, not 'bad'"
+
+
+def test_eval_with_an_unknown_split_is_status_2(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"question": "Q?", "expected": [SEED_URL], "answer": "x", "split": "dev"}) + "\n")
+    result = run("eval", str(questions), "--split", "nosuch")
+    assert result.exit_code == 2 and "no split named 'nosuch'" in result.stderr and "splits: dev" in result.stderr
+
+
+def test_edit_corrects_metadata_without_reembedding(run):
+    [seed] = json.loads(run("articles", "--json").stdout)
+    result = run("edit", str(seed["id"]), "--published", "2025-01-24", "--author", "T. Hasanova")
+    assert result.exit_code == 0, result.output
+    assert "T. Hasanova" in result.stdout and "2025-01-24" in result.stdout
+    answer = json.loads(run("ask", "How many soldiers did Russia lose?", "--json").stdout)
+    assert answer["passages"][0]["article"]["published"] == "2025-01-24"
+    bad = run("edit", str(seed["id"]), "--published", "2025-13-45")
+    assert bad.exit_code == 2 and "not a real date" in bad.stderr
+    assert run("edit", str(seed["id"])).exit_code == 2
+
+
+def test_source_shows_the_article_as_a_reader_sees_it(run):
+    added = run("ingest", str(DATA / "typed.html"))
+    article_id = json.loads(run("articles", "--json").stdout)[0]["id"]
+    shown = run("source", str(article_id)).stdout
+    assert "What the work involves" in shown and "[teaser] Read more" in shown and "¶3" in shown
+    assert "• clearing the outer channel" in shown and "[embed]" in shown
+    assert added.exit_code == 0
+
+
+def test_a_fetched_page_is_stored_under_its_clean_address(run, tmp_path, monkeypatch):
+    from tests.retrieval.test_fetch import Handler
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+        port = httpd.server_address[1]
+        result = run("ingest", f"http://user:secret@127.0.0.1:{port}/storm")
+        assert result.exit_code == 0, result.output
+        row = json.loads(run("articles", "--json").stdout)[0]
+        assert row["url"] == "https://harbortimes.example/news/2025/02/03/storm-power"
+        assert "secret" not in json.dumps(row)
+    finally:
+        httpd.shutdown()
+
+
+def test_feeds_done_when(run, site, monkeypatch):
+    """Follow a feed of three article pages, poll, poll again (conditional), a fourth item, ask."""
+    from tests.feed_site import HARBOR, rss2
+
+    monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+    site.publish("harbor", HARBOR, "Harbor Times", "harbortimes.example")
+    site.serve_feed("/harbor/rss.xml", rss2(site.base, HARBOR[:3]))
+    url = site.url("/harbor/rss.xml")
+
+    added = run("feed", "add", url, "--collection", "harbour")
+    assert added.exit_code == 0, added.output
+    assert "Following F1: Harbor Times — Local news (3 items) for collection harbour." in added.stdout
+
+    first = run("feed", "poll", "--once")
+    assert first.exit_code == 0, first.output
+    assert "F1 Harbor Times — Local news: 3 added" in first.stdout
+    rows = json.loads(run("articles", "--json", "--collection", "harbour").stdout)
+    assert [(r["outlet"], r["title"], r["published"]) for r in rows] == [
+        ("Harbor Times", story.title, story.published) for story in reversed(HARBOR[:3])
+    ]
+
+    second = json.loads(run("feed", "poll", "--once", "--json").stdout)
+    assert (second["checked"], second["added"], second["feeds"][0]["status"]) == (1, 0, "not modified")
+    assert site.hits("/harbor/rss.xml")[-1].headers["if-none-match"] == site.routes["/harbor/rss.xml"].etag
+
+    site.serve_feed("/harbor/rss.xml", rss2(site.base, HARBOR))
+    third = json.loads(run("feed", "poll", "--once", "--json").stdout)
+    assert third["added"] == 1
+    assert [i["title"] for i in third["feeds"][0]["items"]] == [HARBOR[3].title]
+    assert len(json.loads(run("articles", "--json", "--collection", "harbour").stdout)) == 4
+
+    answer = json.loads(
+        run("ask", "How did the council vote on the footbridge?", "--json", "--collection", "harbour").stdout
+    )
+    assert answer["answered"] and "21 to 9" in answer["passages"][0]["text"]
+    assert answer["passages"][0]["article"]["outlet"] == "Harbor Times"
+
+    listing = run("feed", "list")
+    assert "F1  Harbor Times — Local news  [harbour]  ok" in listing.stdout and "4 articles" in listing.stdout
+    assert json.loads(run("feed", "list", "--json").stdout)[0]["articles"] == 4
+    due = run("feed", "poll", "--once", "--due")
+    assert due.exit_code == 0 and "No feeds to check." in due.stdout  # next check is 30 minutes away
+
+
+def test_feed_commands_refuse_bad_input_with_one_line(run, site, monkeypatch):
+    monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+    site.serve_feed("/broken.xml", b"<!DOCTYPE html><html><body><p>Not a feed at all</p></body></html>", "text/html")
+    for args, message in [
+        (("feed", "add", "ftp://example.com/feed"), "must start with http:// or https://"),
+        (("feed", "add", site.url("/broken.xml")), "is a web page, not an RSS or Atom feed"),
+        (("feed", "remove", "F9"), "no feed with id 9"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1].startswith("error: ")
+        assert message in result.stderr
+    assert run("feed", "list").stdout.startswith("No feeds followed.")
+    assert "goes with --once" in run("feed", "poll", "--due").output
+
+    site.publish("harbor", [], "Harbor Times", "harbortimes.example")
+    site.serve_feed("/ok.xml", b'<?xml version="1.0"?><rss version="2.0"><channel><title>Ok</title></channel></rss>')
+    assert run("feed", "add", site.url("/ok.xml")).exit_code == 0
+    site.routes["/ok.xml"].status = 500
+    failed = run("feed", "poll", "--once")
+    assert failed.exit_code == 2 and "error: F1" in failed.stderr and "HTTP 500" in failed.stderr
+    assert "failing" in run("feed", "list").stdout
+    assert run("feed", "pause", "1").stdout.startswith("Paused F1")
+    assert run("feed", "resume", "F1").stdout.startswith("Resumed F1")
+    removed = run("feed", "remove", "1")
+    assert removed.exit_code == 0 and "Stopped following F1: Ok" in removed.stdout

@@ -15,12 +15,17 @@ EXPECTED = {
     "article edit": {"id": T.string},
     "article remove": {"id": T.string},
     "article history": {},
+    "feed add": {"url": T.string, "channel": T.channel, "keywords": T.string, "interval": T.integer},
+    "feed list": {},
+    "feed remove": {"feed": T.string},
+    "feed pause": {"feed": T.string},
+    "feed resume": {"feed": T.string},
     "config qa-channel add": {"channel": T.channel},
     "config qa-channel remove": {"channel": T.channel},
     "config qa-channel list": {},
     "config moderator-role": {"role": T.role},
 }
-MODERATOR_ONLY = {"article", "config", "gaps"}
+MODERATOR_ONLY = {"article", "config", "feed", "gaps"}
 
 
 def commands(tree):
@@ -42,6 +47,9 @@ def test_every_command_is_there_with_typed_options(harness):
     count = found["ask"].get_parameter("count")
     assert (count.min_value, count.max_value, count.required) == (1, 10, False)
     assert found["source"].get_parameter("article").autocomplete
+    assert all(found[f"feed {name}"].get_parameter("feed").autocomplete for name in ("remove", "pause", "resume"))
+    interval = found["feed add"].get_parameter("interval")
+    assert (interval.min_value, interval.max_value) == (5, 1440)
 
 
 def test_moderator_commands_are_hidden_by_default_and_server_only(harness):
@@ -68,6 +76,7 @@ def test_commands_were_synced_once_and_not_again_when_unchanged(harness, setting
         "articles",
         "gaps",
         "article",
+        "feed",
         "config",
     }
     again = start_harness(settings, engine, monkeypatch)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from retrieval import BadQuestion, Engine, NotFound
+from retrieval.errors import BadFilter, BadSource
 from retrieval.index import VectorIndex
 from retrieval.parse import from_fields
 from tests.conftest import DATA, SEED_URL
@@ -299,3 +300,69 @@ def test_index_switches_to_ivf_past_the_threshold_keeping_ids_and_removals(setti
     [log] = reopened.articles(["global"])
     reopened.remove(log.id)  # below half the threshold: back to exact search
     assert reopened._index.kind == "flat" and reopened._index.size == 0
+
+
+def test_one_article_one_record_across_tracking_urls_and_corrected_outlets(engine: Engine, tmp_path: Path):
+    page = (DATA / "storm.html").read_text()
+    tracked = tmp_path / "storm-shared.html"
+    tracked.write_text(page.replace("storm-power", "storm-power?utm_source=twitter&amp;fbclid=abc"))
+    first = engine.ingest([str(DATA / "storm.html")]).outcomes[0]
+    second = engine.ingest([str(tracked)]).outcomes[0]
+    assert second.article_id == first.article_id and second.status == "unchanged"
+
+    # A page without an address or site name, then the same file again with --outlet.
+    bare = tmp_path / "bare.html"
+    bare.write_text(
+        page.replace('<link rel="canonical" href="https://harbortimes.example/news/2025/02/03/storm-power">', "")
+        .replace('<meta property="og:url" content="https://harbortimes.example/news/2025/02/03/storm-power">', "")
+        .replace('<meta property="og:site_name" content="Harbor Times">', "")
+        .replace(" | Harbor Times", "")
+        .replace("<footer><p>© 2025 Harbor Times. All rights reserved.</p></footer>", "")
+        .replace("Storm knocks out", "Storm cuts")
+    )
+    made = engine.ingest([str(bare)]).outcomes[0]
+    fixed = engine.ingest([str(bare)], overrides={"outlet": "Harbor Times Weekly"}).outcomes[0]
+    assert fixed.status == "updated" and fixed.article_id == made.article_id
+    assert engine.store.article(made.article_id).outlet == "Harbor Times Weekly"
+    detail = engine.history("global")[0]["detail"]
+    assert "outlet: None → 'Harbor Times Weekly'" in detail
+
+
+def test_headings_and_blocks_are_stored(engine: Engine):
+    [outcome] = engine.ingest([str(DATA / "typed.html")]).outcomes
+    _, passages = engine.article(outcome.article_id)
+    assert passages[0].heading is None and passages[-1].heading == "Costs"
+    blocks = engine.blocks(outcome.article_id)
+    assert [b.kind for b in blocks].count("teaser") == 1 and blocks[0].kind == "heading"
+    hit = engine.ask("When will the port start dredging the channel?").hits[0]
+    assert hit.article.url == "https://harbortimes.example/news/dredging"
+
+
+def test_edit_is_checked_like_ingest(engine: Engine):
+    [seed] = engine.articles(["global"])
+    other = engine.add([from_fields("Other", "A paragraph about a harbour.", url="https://o.example/a")])
+    with pytest.raises(BadSource, match="not a real date"):
+        engine.edit(seed.id, {"published": "2025-13-45"})
+    with pytest.raises(BadSource, match=f"article {other.outcomes[0].article_id} in global already has the URL"):
+        engine.edit(seed.id, {"url": "https://o.example/a?utm_source=x"})
+    edited = engine.edit(seed.id, {"url": "https://user:pw@Caliber.az/en/post/x#top"})
+    assert edited.url == "https://caliber.az/en/post/x"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"outlets": ["Nope Gazette"]}, "no outlet named 'Nope Gazette' in global; outlets held: Caliber.Az"),
+        ({"collections": ["nope"]}, "no collection named 'nope'; collections held: global"),
+        ({"since": "2025-03-01", "until": "2025-02-01"}, "since 2025-03-01 is after until 2025-02-01"),
+        ({"since": "2020-01-01"}, "no article in global is dated from 2020-01-01"),
+    ],
+)
+def test_filters_that_match_nothing_say_so(engine: Engine, kwargs, message):
+    args = {"collections": ["global"], "outlets": None, "since": None, "until": None, **kwargs}
+    with pytest.raises(BadFilter, match=message.replace("(", r"\(")):
+        engine.check_filters(**args)
+
+
+def test_filters_that_match_pass(engine: Engine):
+    engine.check_filters(["global"], ["caliber.az"], None, None)

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -108,4 +109,75 @@ def test_a_page_saved_by_a_browser_keeps_its_address():
     saved = "<!-- saved from url=(0040)https://www.harbortimes.example/s/storm -->\n" + html
     article = parse_bytes(saved.encode(), ".html", "saved.html")
     assert article.url == "https://www.harbortimes.example/s/storm"
-    assert article.outlet == "harbortimes.example"
+    assert article.outlet == "Harbor Times"  # the site name its <title> ends with
+
+
+def test_a_bad_date_in_front_matter_names_the_problem():
+    with pytest.raises(BadSource, match="'2025-13-45' is not a real date"):
+        parse_bytes(b"---\ntitle: T\npublished: 2025-13-45\n---\n\nA paragraph of text here.\n", ".md", "x.md")
+
+
+def test_a_control_character_in_front_matter_is_one_clear_reason():
+    with pytest.raises(BadSource, match=r"x.md: the front matter is not valid YAML \(the character #x0007"):
+        parse_bytes(b"---\ntitle: Bell\x07 here\n---\n\nA paragraph of text here.\n", ".md", "x.md")
+
+
+def test_yaml_aliases_cannot_expand_the_front_matter():
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 9):
+        prev, name = chr(ord("a") + n - 1), chr(ord("a") + n)
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    bomb = "---\n" + "\n".join(levels) + "\ntitle: *i\n---\n\nA paragraph of text here.\n"
+    assert len(bomb) < 1000
+    with pytest.raises(BadSource, match="aliases"):
+        parse_bytes(bomb.encode(), ".md", "bomb.md")
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("title: " + "x" * 600, "the title is 600 characters long; the limit is 500"),
+        ("title: [a, b]", "the title must be text, not a list"),
+        ("title: T\nurl: ftp://example.com/x", "http:// or https://"),
+        ("[1, 2]", "must be `key: value` lines"),
+    ],
+)
+def test_front_matter_fields_are_checked(front, message):
+    with pytest.raises(BadSource, match=message.replace("(", r"\(").replace("[", r"\[")):
+        parse_bytes(f"---\n{front}\n---\n\nA paragraph of text here.\n".encode(), ".md", "x.md")
+
+
+def test_credentials_and_tracking_never_reach_the_stored_url():
+    data = b"---\ntitle: T\nurl: https://user:pass@Example.com/a?utm_source=x&id=4#c\n---\n\nA paragraph here.\n"
+    assert parse_bytes(data, ".md", "x.md").url == "https://example.com/a?id=4"
+
+
+def test_control_characters_are_stripped_from_text():
+    article = parse_txt("Head\x1b]0;pwned\x07line\nThe port \x1b]52;c;aGk=\x07reopened on Monday.\n")
+    assert "\x1b" not in article.title and "\x07" not in article.paragraphs[0]
+    assert article.paragraphs[0].startswith("The port")
+
+
+def test_only_regular_files_are_read(tmp_path: Path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(BadSource, match="not a regular file \\(a FIFO\\)"):
+        parse_file(fifo)
+    with pytest.raises(BadSource, match="not a regular file \\(a device\\)"):
+        parse_file(Path("/dev/zero"))
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path, monkeypatch):
+    import retrieval.parse
+
+    monkeypatch.setattr(retrieval.parse, "MAX_FILE_BYTES", 1000)
+    big = tmp_path / "big.txt"
+    big.write_text("Headline\n" + "word " * 400)
+    with pytest.raises(BadSource, match="the limit is"):
+        parse_file(big)
+
+
+def test_a_page_of_a_million_empty_paragraphs_is_refused_before_extraction():
+    html = "<html><body>" + "<p></p>" * 1_000_000 + "<p>Text of the article.</p></body></html>"
+    with pytest.raises(BadSource, match="HTML tags"):
+        parse_bytes(html.encode(), ".html", "many.html")

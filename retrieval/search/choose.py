@@ -1,25 +1,12 @@
-"""From candidate passages to an answer: fuse dense and lexical ranks, keep only passages that
+"""From scored candidates to the passages shown: fuse dense and lexical ranks, keep only passages that
 are about the question (or decline), fold syndicated copies together, spread across outlets."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-
-@dataclass
-class Candidate:
-    passage_id: int
-    similarity: float = 0.0  # cosine between question and passage
-    bm25: float = 0.0
-    dense_rank: int | None = None  # 1-based
-    lexical_rank: int | None = None
-    coverage: float = 0.0  # share of the question's rare-word weight found in the passage
-    score: float = 0.0
-    outlet: str = ""
-    text_hash: str = ""
-    words: frozenset[str] = field(default_factory=frozenset)
-    copies: list[Candidate] = field(default_factory=list)
+from .candidates import Candidate
 
 
 def fuse(candidates: Sequence[Candidate], method: str, rrf_k: int, dense_weight: float) -> None:

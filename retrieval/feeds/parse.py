@@ -1,0 +1,238 @@
+"""A fetched feed's bytes → its title and items, through feedparser (RSS 0.9x/1.0/2.0, Atom).
+
+Also what the items need on their way to articles: the link normalised for dedupe, the
+keywords test, and the feed's own full text (`content:encoded`, Atom `content`) as paragraphs
+for when the linked page cannot be read.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import feedparser
+import lxml.html
+from courlan import normalize_url
+
+from ..errors import BadSource
+from ..fetch import Page
+from ..models import ParsedArticle
+from ..parse import looks_like_html
+from ..store import normalise_text
+
+#: Content types a feed is served as in the wild (text/html is read too, to say what it is).
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/x-rss+xml",
+    "application/x-atom+xml",
+    "text/plain",
+    "application/octet-stream",
+)
+_ALTERNATE_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
+#: Shorter lines of a feed's text are captions, buttons or "Read more" links, not paragraphs.
+MIN_WORDS = 4
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section", "article")
+_DROP = ("script", "style", "figcaption", "iframe", "noscript")
+
+
+class FeedError(BadSource):
+    """A feed could not be read: unreachable, not a feed, malformed, too large."""
+
+
+@dataclass
+class FeedItem:
+    """One entry of a feed, reduced to what can make an article."""
+
+    guid: str | None
+    link: str | None  # absolute and normalised (see `normalise_link`)
+    title: str
+    author: str | None
+    published: str | None  # YYYY-MM-DD
+    summary: str  # plain text
+    content: str | None  # the feed's full text (HTML), when it carries one
+    fingerprint: str  # changes when the item is edited
+
+    @property
+    def key(self) -> str:
+        return self.guid or self.link or self.fingerprint
+
+
+@dataclass
+class ParsedFeed:
+    title: str | None
+    items: list[FeedItem]
+
+
+def normalise_link(url: str | None) -> str | None:
+    """The form item links are compared in: courlan's normalisation (lower-case host, no default
+    port, tracking parameters dropped, query sorted), without fragment or credentials.
+    Private so the canonical-URL module can replace it in one place."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url
+    with contextlib.suppress(ValueError):
+        url = normalize_url(url)
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def read_feed(page: Page) -> ParsedFeed:
+    """Parse a fetched feed; raises `FeedError` saying why it is not one."""
+    body = page.body
+    if not body.strip():
+        raise FeedError(f"{page.url} is empty, not a feed")
+    headers = {"content-location": page.url}
+    if page.content_type:
+        headers["content-type"] = page.content_type
+    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    if not parsed.version:
+        head = body[:2048].decode("utf-8", "replace")
+        if page.content_type in ("text/html", "application/xhtml+xml") or looks_like_html(head):
+            raise FeedError(f"{page.url} is a web page, not an RSS or Atom feed")
+        problem = _problem(parsed.get("bozo_exception"))
+        raise FeedError(f"{page.url} is not an RSS or Atom feed" + (f" (malformed XML: {problem})" if problem else ""))
+    items = [item for entry in parsed.entries if (item := _item(entry, page.url)) is not None]
+    if parsed.bozo and not items:
+        problem = _problem(parsed.get("bozo_exception"))
+        raise FeedError(f"{page.url} is malformed XML ({problem}) with no readable items")
+    title = _text(parsed.feed.get("title")) or None
+    return ParsedFeed(title=title, items=items)
+
+
+def _problem(error: Exception | None) -> str:
+    """An XML error as a person reads it: "line 2, column 28: no element found"."""
+    if error is None:
+        return ""
+    if hasattr(error, "getLineNumber"):
+        return f"line {error.getLineNumber()}, column {error.getColumnNumber()}: {error.getMessage()}"
+    return str(error)
+
+
+def discover(page: Page) -> str | None:
+    """The feed a web page names (`<link rel="alternate" type="application/rss+xml">`), if any."""
+    try:
+        root = lxml.html.fromstring(page.body)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().strip()
+        if "alternate" in rel and kind in _ALTERNATE_TYPES and link.get("href"):
+            return urljoin(page.url, link.get("href").strip())
+    return None
+
+
+def _item(entry, base: str) -> FeedItem | None:
+    link = entry.get("link")
+    link = normalise_link(urljoin(base, link)) if link else None
+    guid = (entry.get("id") or "").strip() or None
+    title = _text(entry.get("title"))
+    content = _full_text(entry)
+    summary = _text(entry.get("summary"))
+    if not link and not content:
+        return None  # nothing to fetch and nothing to keep
+    author = (entry.get("author_detail") or {}).get("name") or entry.get("author") or None
+    # Plain dict reads: feedparser's own lookup maps a missing `updated` to `published`, with a warning.
+    published = _date(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
+    stamp = dict.get(entry, "updated") or dict.get(entry, "published") or ""
+    fingerprint = hashlib.sha256(
+        "\n".join([title, link or "", stamp, summary if not stamp else "", content or ""]).encode()
+    ).hexdigest()[:32]
+    return FeedItem(guid, link, title, _text(author) or None, published, summary, content, fingerprint)
+
+
+def _full_text(entry) -> str | None:
+    """`content:encoded` or Atom `content`: the article itself, unlike a summary."""
+    for content in entry.get("content") or []:
+        value = (content.get("value") or "").strip()
+        if value:
+            return value
+    return None
+
+
+def _text(value: str | None) -> str:
+    """Plain text from a feed field that may hold HTML."""
+    if not value:
+        return ""
+    if "<" in value:
+        with contextlib.suppress(ValueError, lxml.etree.ParserError):
+            value = lxml.html.fromstring(f"<div>{value}</div>").text_content()
+    return " ".join(value.split())
+
+
+def _date(value) -> str | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC).date().isoformat()
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def paragraphs_of(html: str) -> list[str]:
+    """The paragraphs of a feed's full text (HTML or plain), as the page extractor would keep them."""
+    if "<" not in html:
+        chunks = re.split(r"\n\s*\n", html)
+    else:
+        try:
+            root = lxml.html.fragment_fromstring(html, create_parent="div")
+        except (ValueError, lxml.etree.ParserError):
+            return []
+        for element in list(root.iter(*_DROP)):
+            element.drop_tree()
+        for element in root.iter(*_BLOCKS):
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+        for element in root.iter("br"):
+            element.tail = "\n\n" + (element.tail or "")
+        chunks = re.split(r"\n\s*\n", root.text_content())
+    lines = [" ".join(chunk.split()) for chunk in chunks]
+    return [line for line in lines if len(line.split()) >= MIN_WORDS]
+
+
+def article_from_feed(item: FeedItem, source: str) -> ParsedArticle:
+    """The article as the feed itself carries it, when the page cannot be read (its outlet is
+    left for the caller, who knows the site's name from the pages it could read)."""
+    if not item.content:
+        raise BadSource(f"{source}: the feed carries only a summary")
+    paragraphs = [p for p in paragraphs_of(item.content) if p != item.title]
+    if not paragraphs:
+        raise BadSource("the feed's text has no paragraphs")
+    return ParsedArticle(
+        title=item.title or paragraphs[0][:120],
+        paragraphs=paragraphs,
+        author=item.author,
+        published=item.published,
+        url=item.link,
+        source=source,
+    )
+
+
+def split_keywords(text: str | None) -> list[str]:
+    """ "ukraine russia" → two words; "ceasefire talks, Zelenskyy" → a phrase and a word."""
+    if not text or not text.strip():
+        return []
+    parts = text.split(",") if "," in text else text.split()
+    return list(dict.fromkeys(k for part in parts if (k := normalise_text(part))))
+
+
+def matches(keywords: list[str], item: FeedItem) -> bool:
+    """Whether the item's title or summary holds one of the keywords (whole words, any case)."""
+    if not keywords:
+        return True
+    text = f" {normalise_text(item.title + ' ' + item.summary)} "
+    return any(f" {k} " in text for k in keywords)

@@ -1,0 +1,71 @@
+"""The typed article: block kinds, prose-only passages, headings as context."""
+
+from retrieval.blocks import paragraph_kind
+from retrieval.parse import from_fields, parse_file
+from tests.conftest import DATA
+
+
+def test_a_news_page_keeps_every_block_and_quotes_only_prose():
+    article = parse_file(DATA / "typed.html")
+    kinds = [b.kind for b in article.blocks]
+    assert {"heading", "paragraph", "teaser", "list_item", "embed", "table_row"} <= set(kinds)
+    joined = "\n".join(article.paragraphs)
+    assert "Read more" not in joined and "pic.twitter.com" not in joined
+    assert not any(p == "What the work involves" for p in article.paragraphs)
+    # A list is one passage with the sentence that introduces it, items unmarked.
+    stages = next(p for p in article.paragraphs if p.startswith("The plan has three stages:"))
+    assert "clearing the outer channel" in stages and "moving the silt" in stages and "- " not in stages
+    assert any("Turning basin | 2.7 million" in p for p in article.paragraphs)  # tables are kept
+    # Each passage knows the section it sits under; before the first subhead, none.
+    assert len(article.headings) == len(article.paragraphs)
+    assert article.headings[0] is None
+    assert article.headings[article.paragraphs.index(stages)] == "What the work involves"
+    assert article.headings[-1] == "Costs"
+    # Blocks point at the passage they went into; non-prose blocks at none.
+    teaser = next(b for b in article.blocks if b.kind == "teaser")
+    assert teaser.passage is None
+    assert [b.passage for b in article.blocks if b.kind == "list_item"] == [3, 3, 3]
+
+
+def test_markdown_teasers_subheads_bylines_and_tweets_are_not_passages():
+    article = parse_file(DATA / "teasers.md")
+    assert article.author == "Sam Okafor"  # the byline line, without the outlet
+    assert [b.kind for b in article.blocks] == [
+        "byline",
+        "paragraph",
+        "teaser",
+        "teaser",
+        "heading",
+        "paragraph",
+        "embed",
+        "paragraph",
+    ]
+    assert len(article.paragraphs) == 3
+    assert article.headings == [None, "What It Means For You", "What It Means For You"]
+
+
+def test_scripts_without_spaces_are_measured_in_characters():
+    article = parse_file(DATA / "japanese.html")
+    assert article.title == "港の浚渫工事、春に開始へ"
+    assert len(article.paragraphs) == 3 and article.language == "ja"
+
+
+def test_a_paragraph_over_the_limit_is_split_at_sentence_ends():
+    sentence = "The live blog adds another update about the harbour works. "
+    article = from_fields("Live: harbour works", sentence * 600)  # about 36,000 characters
+    assert len(article.paragraphs) > 10
+    assert all(len(p) <= 2000 for p in article.paragraphs)
+    assert all(p.endswith("works.") for p in article.paragraphs)
+
+
+def test_recognisable_non_prose_lines():
+    assert paragraph_kind("READ MORE: China plague outbreak confirmed in Beijing") == "teaser"
+    assert paragraph_kind("It's a bear:We're in a bear market again. Here is what that means.") == "teaser"
+    assert paragraph_kind("Sign up for our daily newsletter to get the top headlines.") == "teaser"
+    assert paragraph_kind("(Reporting by Greg Roumeliotis; editing by Martin Howell)") == "byline"
+    assert paragraph_kind("Updated 11:02 AM ET, Tue November 19, 2019") == "dateline"
+    assert paragraph_kind("Defensive Line") == "heading"
+    assert paragraph_kind("A dredger works in the harbour. (Photo by Jane Roe/Getty Images)") == "caption"
+    # Prose that only mentions such words stays prose.
+    assert paragraph_kind("An undisclosed number of customers signed up for the free trial, Mayer said.") == "paragraph"
+    assert paragraph_kind("Now get prepping!") == "paragraph"
