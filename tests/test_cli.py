@@ -189,8 +189,28 @@ def test_escape_sequences_in_articles_never_reach_the_terminal(run, tmp_path):
     for out in outputs:
         assert "ferry" in out.lower() or "Removed" in out
         assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
-        assert "ZWNobyBwd25lZA" not in out and "owned" not in out
-    assert "Bay Post" in outputs[2] and "Ann Writer" in outputs[3]
+
+
+def test_rendering_removes_whole_sequences_from_every_field():
+    from coverage_cli import render
+    from retrieval.models import Answer, Article, Hit, Passage
+
+    article = Article(
+        1, "global", f"Ferry{HOSTILE} strike ends", f"Bay{HOSTILE} Post", f"Ann{HOSTILE} Writer", "2025-03-04",
+        f"https://bay.example/a{HOSTILE}", "en", "2025-03-05", f"cli{HOSTILE}", "h", 1,
+    )  # fmt: skip
+    passage = Passage(7, 1, 1, f"The strike{HOSTILE} ended on Tuesday.")
+    hit = Hit(passage, article, 0.9, 0.8, highlight=f"The strike{HOSTILE} ended on Tuesday.", also_in=[article])
+    outputs = [
+        render.answer(Answer(question="q", answered=True, hits=[hit])),
+        render.article_table([article]),
+        render.article_detail(article, [passage]),
+    ]
+    for styled in outputs:
+        out = styled.replace("\x1b[1m", "").replace("\x1b[0m", "")  # our own bold, where a terminal shows it
+        assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
+        assert "ZWNobyBwd25lZA" not in out and "owned" not in out, repr(out)
+    assert "Bay Post" in outputs[0] and "Ann Writer" in outputs[0] and "The strike ended on Tuesday." in outputs[2]
 
 
 def test_json_output_escapes_c1_controls(run, tmp_path):
