@@ -213,13 +213,12 @@ def test_rendering_removes_whole_sequences_from_every_field():
     assert "Bay Post" in outputs[0] and "Ann Writer" in outputs[0] and "The strike ended on Tuesday." in outputs[2]
 
 
-def test_json_output_escapes_c1_controls(run, tmp_path):
-    article = tmp_path / "c1.txt"
-    article.write_text("Ferry\x9b strike ends\nThe ferry\x9d strike ended on Tuesday after a long dispute.\n")
-    run("ingest", str(article))
-    shown = run("source", "2", "--json").stdout
-    assert "\x9b" not in shown and "\\u009b" in shown
-    assert json.loads(shown)["title"] == "Ferry\x9b strike ends"
+def test_json_output_escapes_c1_controls():
+    from coverage_cli.render import dumps
+
+    text = dumps({"title": "Ferry\x9b strike\x1b ends\x7f"})
+    assert not any(ch in text for ch in "\x9b\x1b\x7f") and "\\u009b" in text and "\\u001b" in text
+    assert json.loads(text) == {"title": "Ferry\x9b strike\x1b ends\x7f"}
 
 
 def test_clean_removes_whole_sequences_and_keeps_the_words():
