@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 import discord
+from discord import AppCommandOptionType as Option
 from discord import app_commands
 
 from retrieval import GLOBAL
@@ -16,6 +17,22 @@ if TYPE_CHECKING:
 
 #: Everything the bot sends: article text must never ping anyone.
 NO_PINGS = discord.AllowedMentions.none()
+#: What a member is told when something fails that they cannot fix.
+OUR_SIDE = "Something went wrong on our side; it has been logged."
+SEND_FAILED = "Discord did not accept my answer; please try again in a moment."
+
+#: What a member is told when Discord sent an option the command cannot use (a channel the bot
+#: cannot see, a role from elsewhere, a deleted attachment): never discord.py's "Failed to convert".
+CONVERSION = {
+    Option.channel: "I cannot use that channel: pick a text channel of this server that I can see.",
+    Option.role: "I cannot use that role: pick one of this server's roles from the list.",
+    Option.user: "I cannot use that member: pick someone in this server from the list.",
+    Option.mentionable: "I cannot use that: pick a member or a role of this server from the list.",
+    Option.attachment: "I cannot read that file: attach it again.",
+    Option.integer: "That option needs a whole number.",
+    Option.number: "That option needs a number.",
+    Option.boolean: "That option needs True or False.",
+}
 
 #: (messages, seconds) per user; URL adds fetch pages, so they wait longer.
 COOLDOWNS = {"ask": (3, 30.0), "channel": (3, 30.0), "add": (5, 60.0), "url": (1, 60.0)}
@@ -29,6 +46,11 @@ class NotModerator(app_commands.CheckFailure):
             "This command is for moderators: you need the Manage Messages permission "
             "or this server's moderator role (see `/config moderator-role`)."
         )
+
+
+class UnusableOption(app_commands.AppCommandError):
+    """Discord sent an id the bot could not turn into what the option asks for (a role from another
+    server, one deleted meanwhile); discord.py passes some of these through as a bare `Object`."""
 
 
 class NotManager(app_commands.CheckFailure):

@@ -1,13 +1,17 @@
 """Starting and syncing the bot: `coverage-bot run` / `python -m bot`, and `coverage-bot sync`.
 
-Both return an exit code. Problems a person can fix (no token, a rejected token, Discord out of
-reach) get one clear line on stderr instead of a traceback; the token itself is never printed.
+Both return an exit code: 0 when stopped (Ctrl-C, SIGTERM), 2 for what a restart cannot fix (no
+token, a rejected token, a store or settings problem), so a service manager knows not to retry.
+Problems a person can fix get one clear line on stderr instead of a traceback; the token itself
+is never printed. While running, `Supervisor` restarts the client after anything else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 
 import aiohttp
@@ -15,33 +19,24 @@ import discord
 
 from retrieval import CoverageError, Encoder, Engine, Settings
 
+from . import logs
 from .client import create_bot
+from .discord_api import DiscordUnavailable
+from .supervisor import PORTAL, REJECTED, Backoff, Supervisor, fail
 
 log = logging.getLogger("bot")
 
-PORTAL = "https://discord.com/developers/applications"
 NO_TOKEN = (
     "error: DISCORD_TOKEN is not set. Create an application at {portal}, open Bot → Reset Token, and put "
     "DISCORD_TOKEN=<the token> in .env or the environment (see docs/discord.md)."
 )
-REJECTED = (
-    "error: Discord rejected DISCORD_TOKEN (401 Unauthorized). Copy a fresh token from the Developer Portal "
-    "({portal} → your application → Bot → Reset Token) into .env or the environment."
-)
 UNREACHABLE = "error: cannot reach Discord ({reason}). Check the network connection and try again."
-
-
-def _fail(template: str, **kw: str) -> int:
-    print(template.format(portal=PORTAL, **kw), file=sys.stderr)
-    return 2
+__all__ = ["NO_TOKEN", "PORTAL", "REJECTED", "UNREACHABLE", "open_engine", "run_bot", "sync_commands"]
 
 
 def setup_logging(settings: Settings) -> None:
-    """Startup steps at INFO on the console even when the CLI keeps the root logger quieter."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bot").setLevel(settings.log_level)
-    logging.getLogger("discord").setLevel(logging.WARNING)
+    """A timestamp on every line, as text or JSON lines (COVERAGE_BOT_LOG_FORMAT / --log-format)."""
+    logs.configure(settings.log_level, settings.log_format)
 
 
 async def open_engine(settings: Settings, encoder: Encoder | None = None) -> Engine:
@@ -65,47 +60,42 @@ async def open_engine(settings: Settings, encoder: Encoder | None = None) -> Eng
     return engine
 
 
-def run_bot(settings: Settings, *, encoder: Encoder | None = None) -> int:
-    """Connect and serve until stopped."""
+def run_bot(settings: Settings, *, encoder: Encoder | None = None, backoff: Backoff | None = None) -> int:
+    """Connect and serve until stopped, restarting the client after failures."""
     setup_logging(settings)
     token = (settings.discord_token or "").strip()
     if not token:
-        return _fail(NO_TOKEN)
+        return fail(NO_TOKEN)
     try:
-        return asyncio.run(_run(settings, token, encoder))
+        return asyncio.run(_run(settings, token, encoder, backoff))
     except KeyboardInterrupt:
         return 0
 
 
-async def _run(settings: Settings, token: str, encoder: Encoder | None) -> int:
+async def _run(settings: Settings, token: str, encoder: Encoder | None, backoff: Backoff | None) -> int:
     try:
         engine = await open_engine(settings, encoder)
     except CoverageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    message_content = True
+    supervisor = Supervisor(settings, engine, token, backoff=backoff)
+    loop = asyncio.get_running_loop()
+    handled = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+            loop.add_signal_handler(sig, _stop, supervisor, sig)
+            handled.append(sig)
     try:
-        while True:
-            bot = create_bot(settings, engine, message_content=message_content)
-            try:
-                async with bot:
-                    log.info("gateway: logging in")
-                    await bot.start(token)
-                return 0
-            except discord.LoginFailure:
-                return _fail(REJECTED)
-            except discord.PrivilegedIntentsRequired:
-                if not message_content:
-                    raise
-                message_content = False
-                log.warning(
-                    "gateway: the Message Content intent is not enabled in the Developer Portal; reconnecting "
-                    "without it (slash commands and @mentions work, Q&A channels do not)"
-                )
-            except (aiohttp.ClientError, OSError) as err:
-                return _fail(UNREACHABLE, reason=type(err).__name__)
+        return await supervisor.run()
     finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
         engine.close()
+
+
+def _stop(supervisor: Supervisor, sig: signal.Signals) -> None:
+    log.info("bot: %s received; closing the connection to Discord", sig.name)
+    supervisor.stop()
 
 
 def sync_commands(settings: Settings, guild: int | None = None) -> int:
@@ -113,7 +103,7 @@ def sync_commands(settings: Settings, guild: int | None = None) -> int:
     setup_logging(settings)
     token = (settings.discord_token or "").strip()
     if not token:
-        return _fail(NO_TOKEN)
+        return fail(NO_TOKEN)
     return asyncio.run(_sync(settings, token, guild or settings.discord_guild_id))
 
 
@@ -132,10 +122,10 @@ async def _sync(settings: Settings, token: str, guild: int | None) -> int:
         print(f"Synced {count} commands {where}.")
         return 0
     except discord.LoginFailure:
-        return _fail(REJECTED)
+        return fail(REJECTED)
     except discord.HTTPException as err:
-        return _fail("error: Discord refused the sync: {reason}", reason=f"{err.status} {err.text}")
-    except (aiohttp.ClientError, OSError) as err:
-        return _fail(UNREACHABLE, reason=type(err).__name__)
+        return fail("error: Discord refused the sync: {reason}", reason=f"{err.status} {err.text}")
+    except (DiscordUnavailable, aiohttp.ClientError, OSError, TimeoutError) as err:
+        return fail(UNREACHABLE, reason=logs.describe(err))
     finally:
         engine.close()

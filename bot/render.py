@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import discord
 
@@ -164,9 +165,42 @@ def who(added_by: str | None) -> str:
     return escape(added_by or "unknown")
 
 
+#: Kept as they are in a link; everything else (parentheses, brackets, angle brackets, quotes,
+#: spaces, backslashes, backticks, pipes, non-ASCII) is percent-encoded.
+_URL_SAFE = "/:@!$&*+,;=-._~%"
+
+
+def link_url(url: str | None) -> str | None:
+    """`url` made safe inside `[text](url)` and as an embed's link, or None if it is not http(s).
+
+    A `)` or a space in a stored URL would otherwise end the link early and let the rest of the
+    URL add a second, different link to the attribution."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        port = parts.port
+    except (ValueError, UnicodeError):
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            quote(parts.path, safe=_URL_SAFE),
+            quote(parts.query, safe=_URL_SAFE + "?"),
+            quote(parts.fragment, safe=_URL_SAFE + "?#"),
+        )
+    )
+
+
 def headline_link(article: Article) -> str:
     title = escape(clip(article.title, HEADLINE)).replace("]", "\\]").replace("[", "\\[")
-    return f"[{title}]({article.url})" if article.url else f"*{title}*"
+    url = link_url(article.url)
+    return f"[{title}]({url})" if url else f"*{title}*"
 
 
 def attribution(article: Article, ordinal: int | None = None, also_in: Sequence[Article] = ()) -> str:
@@ -274,7 +308,7 @@ def passage_embed(article: Article, passages: Sequence[Passage], ordinal: int) -
     for p in passages:
         text = escape(clip(p.text, budget - 12))
         lines.append(f"**¶{p.ordinal}** " + (f"**{text}**" if p.ordinal == ordinal else text))
-    embed = discord.Embed(title=clip(article.title, TITLE), url=article.url, colour=COLOUR)
+    embed = discord.Embed(title=clip(article.title, TITLE), url=link_url(article.url), colour=COLOUR)
     embed.description = "\n\n".join(lines) + "\n\n" + attr
     return fit(embed)
 
@@ -288,7 +322,7 @@ def article_embed(article: Article, passages: Sequence[Passage], page: int = 1) 
     pages = article_pages(passages)
     page = min(max(page, 1), pages)
     chunk = passages[(page - 1) * PARAGRAPHS_PER_PAGE : page * PARAGRAPHS_PER_PAGE]
-    embed = discord.Embed(title=clip(article.title, TITLE), url=article.url, colour=COLOUR)
+    embed = discord.Embed(title=clip(article.title, TITLE), url=link_url(article.url), colour=COLOUR)
     meta = [
         ("Outlet", escape(article.outlet or "unknown")),
         ("Author", escape(article.author or "unknown")),
@@ -298,7 +332,8 @@ def article_embed(article: Article, passages: Sequence[Passage], page: int = 1) 
     for name, value in meta:
         embed.add_field(name=name, value=clip(value, FIELD_VALUE), inline=True)
     if article.url:
-        embed.add_field(name="URL", value=clip(article.url, FIELD_VALUE), inline=False)
+        shown = link_url(article.url) or escape(article.url)
+        embed.add_field(name="URL", value=clip(shown, FIELD_VALUE), inline=False)
     budget = (DESCRIPTION - 50) // max(len(chunk), 1)
     embed.description = "\n\n".join(f"**¶{p.ordinal}** {escape(clip(p.text, budget - 12))}" for p in chunk)
     embed.set_footer(text=f"A{article.id} · page {page} of {pages} · {_plural(len(passages), 'paragraph')}")
@@ -343,7 +378,7 @@ def ingest_embed(report: IngestReport, articles: Sequence[Article] = ()) -> disc
             )
         else:
             value = f"{o.status}: {escape(o.title or '')}"
-        embed.add_field(name=clip(o.source, FIELD_NAME), value=clip(value, FIELD_VALUE), inline=False)
+        embed.add_field(name=clip(escape(o.source), FIELD_NAME), value=clip(value, FIELD_VALUE), inline=False)
     if report.count("unchanged") and not report.count("added"):
         embed.description = "This article is already held; it was not added twice."
     return fit(embed)

@@ -1,8 +1,9 @@
 """The bot's own small SQLite file (data/bot.sqlite3): per-server settings, the questions behind
 "More" buttons, and what was last synced to Discord. Articles live in the library's store.
 
-Every query here touches a few rows by primary key, so it is cheap enough for the event loop;
-Q&A channels are cached in memory because `on_message` checks them for every message.
+Every query here touches a few rows by primary key. Reads are cheap enough for the event loop;
+the one write made per question ("More" state) runs in a worker thread, since a commit waits for
+the disk. Q&A channels are cached in memory because `on_message` checks them for every message.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class BotStore:
         self._lock = threading.Lock()
         self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
+        # No fsync per commit (WAL stays consistent; a power cut may lose the last few "More" states).
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         self._qa: dict[int, set[int]] = {}
         for guild_id, channel_id in self.db.execute("SELECT guild_id, channel_id FROM qa_channels"):

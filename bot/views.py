@@ -19,7 +19,19 @@ from discord.ui import Button, DynamicItem
 from retrieval import CoverageError
 
 from . import render
-from .checks import NO_PINGS, actor, collection_of, collections_for, reply, require_moderator, wait_text
+from .checks import (
+    NO_PINGS,
+    OUR_SIDE,
+    SEND_FAILED,
+    actor,
+    collection_of,
+    collections_for,
+    reply,
+    require_moderator,
+    wait_text,
+)
+from .discord_api import DiscordUnavailable
+from .logs import describe
 
 if TYPE_CHECKING:
     from .client import CoverageBot
@@ -28,18 +40,28 @@ log = logging.getLogger(__name__)
 
 
 async def guarded(interaction: discord.Interaction, action: Callable[[], Awaitable[Any]]) -> None:
-    """Run a button or modal action; people get a short message, the log gets the trace."""
+    """Run a button or modal action; people get a short message, the log gets one line (a trace
+    only for our own bugs), and a reply that fails is never raised into discord.py."""
+    custom_id = (interaction.data or {}).get("custom_id")
     try:
         await action()
+        return
     except CoverageError as err:
-        await reply(interaction, str(err))
+        text = str(err)
     except app_commands.CommandOnCooldown as err:
-        await reply(interaction, wait_text(err.retry_after))
+        text = wait_text(err.retry_after)
     except app_commands.CheckFailure as err:
-        await reply(interaction, str(err))
+        text = str(err)
+    except (discord.HTTPException, DiscordUnavailable) as err:
+        log.warning("a reply to a button or form failed (custom_id %s): %s", custom_id, describe(err))
+        text = SEND_FAILED
     except Exception:
-        log.exception("error in a button or form (custom_id %s)", (interaction.data or {}).get("custom_id"))
-        await reply(interaction, "Something went wrong on our side; it has been logged.")
+        log.exception("error in a button or form (custom_id %s)", custom_id)
+        text = OUR_SIDE
+    try:
+        await reply(interaction, text)
+    except (discord.HTTPException, DiscordUnavailable) as err:
+        log.warning("could not tell %s about an error (%s)", interaction.user.id, describe(err))
 
 
 class _Action:

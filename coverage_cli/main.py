@@ -34,7 +34,7 @@ class Context:
         if self._engine is None:
             self._engine = Engine.open(self.settings, progress=self.progress)
             for event in self._engine.events:
-                click.echo(f"coverage-bot: {event}", err=True)
+                click.echo(f"coverage-bot: {render.line(event)}", err=True)
         return self._engine
 
 
@@ -49,7 +49,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except CoverageError as err:
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {render.line(err)}", err=True)
             ctx.exit(2)
         except sqlite3.DatabaseError as err:
             where = ctx.obj.settings.db_path if isinstance(ctx.obj, Context) else "the store"
@@ -142,6 +142,35 @@ def question_line(line: str) -> tuple[str, str | None]:
     return line, None
 
 
+#: The longest stdin line `ask -` reads whole; a question is at most `question_max_chars`.
+STDIN_LINE_LIMIT = 64 * 1024
+
+
+def stdin_questions(stream, limit: int = STDIN_LINE_LIMIT):
+    """(line number, question, problem) per non-blank line. A line that is not UTF-8, or longer than
+    `limit` bytes, gets a problem instead of ending the batch; the lines after it are still read."""
+    number = 0
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        problem = None
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of an over-long line without holding it
+            problem = f"line {number} is longer than {limit:,} bytes; questions are at most a few hundred characters"
+            raw = raw[:200]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            text = raw.decode("utf-8", errors="replace")
+            problem = problem or f"line {number} is not valid UTF-8 (byte {err.start + 1}); it was skipped"
+        text = text.rstrip("\r\n")
+        if text.strip() or problem:
+            yield number, text, problem
+
+
 @cli.command()
 @click.argument("question")
 @click.option("-k", "k", type=click.IntRange(1, 10), help="How many passages (default 3).")
@@ -163,21 +192,22 @@ def ask(c: Context, question: str, k: int | None, as_json: bool, collections, ou
     engine = c.engine
     engine.check_filters(kwargs["collections"], kwargs["outlets"], kwargs["since"], kwargs["until"])
     if question == "-":
-        for line in sys.stdin:
-            line = line.rstrip("\n")
-            if not line.strip():
-                continue
-            try:
-                text, day = question_line(line)
-                out = engine.ask(text, **{**kwargs, "as_of": date_type(day) or kwargs["as_of"]}).to_json()
-            except CoverageError as err:
-                out = {"question": line, "answered": False, "passages": [], "related": [], "error": str(err)}
-            click.echo(json.dumps(out, ensure_ascii=False))
+        for number, line, problem in stdin_questions(sys.stdin.buffer):
+            if problem is None:
+                try:
+                    text, day = question_line(line)
+                    out = engine.ask(text, **{**kwargs, "as_of": date_type(day) or kwargs["as_of"]}).to_json()
+                except CoverageError as err:
+                    problem = str(err)
+            if problem is not None:
+                out = {"question": line, "answered": False, "passages": [], "related": [], "error": problem}
+                out["line"] = number
+            click.echo(render.dumps(out))
             sys.stdout.flush()
         return
     answer = engine.ask(question, **kwargs)
     if as_json:
-        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        click.echo(render.dumps(answer.to_json(), indent=2))
     else:
         click.echo(render.answer(answer))
 
@@ -204,7 +234,7 @@ def compare(c: Context, topic: str, per_outlet: int, as_json: bool, collections,
         as_of=date_type(as_of),
     )
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        click.echo(render.dumps(result.to_json(), indent=2))
     else:
         click.echo(render.comparison(result))
 
@@ -231,12 +261,12 @@ def ingest(c: Context, sources, collection: str, added_by: str, as_json: bool, *
         list(sources), collection=collection, added_by=added_by, progress=c.progress, overrides=overrides
     )
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        click.echo(render.dumps(report.to_json(), indent=2))
     else:
         click.echo(render.ingest_report(report))
     for outcome in report.outcomes:
         if outcome.status == "skipped":
-            click.echo(f"error: {outcome.reason}", err=True)
+            click.echo(f"error: {render.line(outcome.reason)}", err=True)
     if report.count("skipped"):
         sys.exit(2)
 
@@ -252,7 +282,7 @@ def articles(c: Context, outlet: str | None, limit: int, offset: int, as_json: b
     """List articles, newest first."""
     rows = c.engine.articles(list(collections) or [GLOBAL], outlet=outlet, limit=limit, offset=offset)
     if as_json:
-        click.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        click.echo(render.dumps([r.__dict__ for r in rows], indent=2))
     else:
         click.echo(render.article_table(rows))
 
@@ -271,7 +301,7 @@ def source(c: Context, article_id: int, as_json: bool) -> None:
             "passages": [{"paragraph": p.ordinal, "text": p.text, "heading": p.heading} for p in passages],
             "blocks": [b.__dict__ for b in blocks],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(render.dumps(data, indent=2))
     else:
         click.echo(render.article_detail(article, passages, blocks))
 
@@ -312,7 +342,10 @@ def remove(c: Context, article_id: int) -> None:
     """Remove an article; its passages stop appearing in answers at once."""
     article = c.engine.remove(article_id, actor="cli")
     outlet = article.outlet or "unknown outlet"
-    click.echo(f"Removed article {article.id}: {article.title} ({outlet}, {article.paragraphs} paragraphs)")
+    click.echo(
+        f"Removed article {article.id}: {render.line(article.title)} ({render.line(outlet)}, "
+        f"{article.paragraphs} paragraphs)"
+    )
 
 
 @cli.command()
@@ -331,7 +364,7 @@ def stats(c: Context, as_json: bool) -> None:
     """Counts, index type, model and data folder."""
     data = c.engine.stats()
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        click.echo(render.dumps(data, indent=2))
     else:
         click.echo(render.stats(data))
 
@@ -376,7 +409,7 @@ def init(c: Context, no_seeds: bool) -> None:
     try:
         counts = engine.store.counts()
         for event in engine.events:
-            click.echo(f"coverage-bot: {event}", err=True)
+            click.echo(f"coverage-bot: {render.line(event)}", err=True)
         click.echo(
             f"Made a new store at {c.settings.db_path}: {counts['articles']} articles, {counts['passages']} passages."
         )
@@ -417,18 +450,29 @@ def evaluate_cmd(
     if not misses:
         figures.pop("misses")
     if as_json:
-        click.echo(json.dumps(figures, indent=2))
+        click.echo(render.dumps(figures, indent=2))
     else:
         click.echo(render.evaluation(figures))
 
 
 @cli.command()
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    help="Log lines as text, or one JSON object a line for log collectors (default: COVERAGE_BOT_LOG_FORMAT, "
+    "else text).",
+)
 @pass_ctx
-def run(c: Context) -> None:
-    """Start the Discord bot (needs DISCORD_TOKEN in the environment or .env)."""
+def run(c: Context, log_format: str | None) -> None:
+    """Start the Discord bot (needs DISCORD_TOKEN in the environment or .env).
+
+    Runs until stopped (Ctrl-C or SIGTERM: exit 0), restarting its connection after failures.
+    Exit 2 means a restart cannot help: no token, a rejected token, or a store or settings problem.
+    See docs/operations.md for running it unattended."""
     from bot.main import run_bot
 
-    sys.exit(run_bot(c.settings))
+    settings = c.settings.with_(log_format=log_format) if log_format else c.settings
+    sys.exit(run_bot(settings))
 
 
 @cli.command()

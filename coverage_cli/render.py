@@ -1,7 +1,14 @@
-"""Plain-text rendering of library results for a terminal (bold via click where it is a TTY)."""
+"""Plain-text rendering of library results for a terminal (bold via click where it is a TTY).
+
+Article text and metadata come from anywhere, so every piece of it passes through `clean` (or
+`line`) on its way out: escape sequences in a page must not set the window title, write the
+clipboard (OSC 52) or move the cursor when `ask` prints a quote.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import textwrap
 
 import click
@@ -10,19 +17,47 @@ from retrieval.models import Answer, Article, Block, Comparison, Hit, IngestRepo
 
 NO_ANSWER = "The coverage held here does not answer that question."
 
+#: Terminal escape sequences, whole: CSI (ESC [ or 8-bit CSI) ... final byte; OSC, DCS, SOS, PM and
+#: APC (ESC ] P X ^ _ or their 8-bit forms) up to BEL or ST; other two- or three-byte ESC sequences.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+#: C0 controls but tab and newline, DEL, and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """Text without escape sequences or control characters (newlines and tabs stay)."""
+    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+
+
+def line(text: object) -> str:
+    """`clean`, on one line: for headlines, outlets, names, URLs and messages."""
+    return " ".join(clean(str(text)).split())
+
+
+def dumps(data: object, indent: int | None = None) -> str:
+    """JSON for scripts. `json` escapes C0 controls already; C1 and DEL, which some terminals also
+    obey, are escaped too."""
+    out = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _C1_AND_DEL.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+
 
 def attribution(article: Article, paragraph: int | None = None) -> str:
-    parts = [article.outlet or "Unknown outlet", f"“{article.title}”"]
-    parts.append(f"by {article.author}" if article.author else "author unknown")
-    parts.append(article.published or "date unknown")
+    parts = [line(article.outlet or "Unknown outlet"), f"“{line(article.title)}”"]
+    parts.append(f"by {line(article.author)}" if article.author else "author unknown")
+    parts.append(line(article.published or "date unknown"))
     if paragraph is not None:
         parts.append(f"¶{paragraph}")
-    line = " · ".join(parts)
-    return f"{line}\n{article.url}" if article.url else line
+    head = " · ".join(parts)
+    return f"{head}\n{line(article.url)}" if article.url else head
 
 
 def highlighted(hit: Hit) -> str:
-    text, best = hit.passage.text, hit.highlight
+    text, best = clean(hit.passage.text), clean(hit.highlight)
     if best and best in text:
         start = text.index(best)
         return text[:start] + click.style(best, bold=True) + text[start + len(best) :]
@@ -47,8 +82,8 @@ def hit_block(n: int, hit: Hit) -> str:
     ]
     for other in hit.also_in:
         lines.append(
-            f"   also carried by {other.outlet or 'unknown outlet'} (article {other.id})"
-            + (f": {other.url}" if other.url else "")
+            f"   also carried by {line(other.outlet or 'unknown outlet')} (article {other.id})"
+            + (f": {line(other.url)}" if other.url else "")
         )
     return "\n".join(lines)
 
@@ -65,10 +100,10 @@ def answer(result: Answer) -> str:
 
 def comparison(result: Comparison) -> str:
     if not result.answered:
-        return f"No outlet held here covers “{result.topic}”."
+        return f"No outlet held here covers “{line(result.topic)}”."
     blocks = []
     for group in result.outlets:
-        blocks.append(click.style(group.outlet, bold=True))
+        blocks.append(click.style(line(group.outlet), bold=True))
         blocks += [hit_block(i, h) for i, h in enumerate(group.hits, 1)]
     return "\n\n".join(blocks)
 
@@ -78,7 +113,7 @@ def ingest_report(report: IngestReport) -> str:
     for o in report.outcomes:
         if o.status == "skipped":
             continue
-        lines.append(f"{o.status:9} #{o.article_id} {o.title} ({o.paragraphs} paragraphs)")
+        lines.append(f"{o.status:9} #{o.article_id} {line(o.title or '')} ({o.paragraphs} paragraphs)")
     lines.append(report.summary())
     return "\n".join(lines)
 
@@ -88,7 +123,10 @@ def article_table(rows: list[Article]) -> str:
         return "No articles."
     out = [f"{'id':>5}  {'outlet':20}  {'date':10}  {'¶':>3}  headline"]
     for a in rows:
-        out.append(f"{a.id:>5}  {(a.outlet or '?')[:20]:20}  {a.published or '—':10}  {a.paragraphs:>3}  {a.title}")
+        out.append(
+            f"{a.id:>5}  {line(a.outlet or '?')[:20]:20}  {line(a.published or '—'):10}  {a.paragraphs:>3}  "
+            f"{line(a.title)}"
+        )
     return "\n".join(out)
 
 
@@ -96,31 +134,31 @@ def article_detail(article: Article, passages: list[Passage], blocks: list[Block
     """The article as a reader sees it: headings, paragraphs with their ¶ numbers, and the
     captions, teasers and embeds that are shown but never quoted (marked by their kind)."""
     head = [
-        click.style(article.title, bold=True),
-        f"id {article.id} · collection {article.collection}",
-        f"outlet:    {article.outlet or 'unknown'}",
-        f"author:    {article.author or 'unknown'}",
-        f"published: {article.published or 'unknown'}",
-        f"url:       {article.url or '—'}",
-        f"added:     {article.added_at} by {article.added_by or 'unknown'}",
+        click.style(line(article.title), bold=True),
+        f"id {article.id} · collection {line(article.collection)}",
+        f"outlet:    {line(article.outlet or 'unknown')}",
+        f"author:    {line(article.author or 'unknown')}",
+        f"published: {line(article.published or 'unknown')}",
+        f"url:       {line(article.url or '—')}",
+        f"added:     {article.added_at} by {line(article.added_by or 'unknown')}",
         "",
     ]
     if not blocks:  # stored before blocks were kept: the passages are the article
-        body = [_wrap(p.text, indent=f"¶{p.ordinal:<3} ", subsequent=" " * 5) for p in passages]
+        body = [_wrap(clean(p.text), indent=f"¶{p.ordinal:<3} ", subsequent=" " * 5) for p in passages]
         return "\n".join(head) + "\n".join(body)
     body = []
     shown: set[int] = set()
     for block in blocks:
         if block.kind == "heading":
-            body += ["", click.style(block.text, bold=True)]
+            body += ["", click.style(line(block.text), bold=True)]
         elif block.passage is not None and block.kind in ("list_item", "table_row"):
             mark = f"¶{block.passage}" if block.passage not in shown else ""
-            body.append(_wrap(("• " if block.kind == "list_item" else "") + block.text, f"{mark:<5}", " " * 7))
+            body.append(_wrap(("• " if block.kind == "list_item" else "") + clean(block.text), f"{mark:<5}", " " * 7))
         elif block.passage is not None:
             mark = f"¶{block.passage}" if block.passage not in shown else ""
-            body.append(_wrap(block.text, indent=f"{mark:<5}", subsequent=" " * 5))
+            body.append(_wrap(clean(block.text), indent=f"{mark:<5}", subsequent=" " * 5))
         else:
-            body.append(_wrap(f"[{block.kind.replace('_', ' ')}] {block.text}", indent=" " * 5))
+            body.append(_wrap(f"[{block.kind.replace('_', ' ')}] {clean(block.text)}", indent=" " * 5))
         if block.passage is not None:
             shown.add(block.passage)
     return "\n".join(head) + "\n".join(body).lstrip("\n")
@@ -182,5 +220,5 @@ def evaluation(figures: dict) -> str:
     )
     for miss in figures.get("misses", []):
         what = "answered" if miss["answered"] else "declined"
-        lines.append(f"miss {miss['id']}: {miss['question']} ({what}, rank {miss['rank'] or '—'})")
+        lines.append(f"miss {line(miss['id'])}: {line(miss['question'])} ({what}, rank {miss['rank'] or '—'})")
     return "\n".join(lines)

@@ -71,6 +71,8 @@ class Settings:
     feed_pause_days: int = 7
     feed_polling: bool = True
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json (one JSON object a line, for log collectors)
+    discord_timeout: float = 30.0  # seconds any one Discord API call may take, retries included
     discord_token: str | None = field(default=None, repr=False)
     discord_guild_id: int | None = None
 
@@ -144,6 +146,12 @@ class Settings:
             kw["feed_polling"] = _bool("COVERAGE_BOT_FEED_POLLING", v)
         if (v := get("COVERAGE_BOT_LOG_LEVEL")) is not None:
             kw["log_level"] = v.upper()
+        if (v := get("COVERAGE_BOT_LOG_FORMAT")) is not None:
+            if v.lower() not in {"text", "json"}:
+                raise SettingsError(f"COVERAGE_BOT_LOG_FORMAT must be text or json, not {v!r}")
+            kw["log_format"] = v.lower()
+        if (v := get("COVERAGE_BOT_DISCORD_TIMEOUT")) is not None:
+            kw["discord_timeout"] = _number("COVERAGE_BOT_DISCORD_TIMEOUT", v, float, 1, 600)
         if (v := get("DISCORD_TOKEN")) is not None:
             kw["discord_token"] = v
         if (v := get("DISCORD_GUILD_ID")) is not None:

@@ -205,6 +205,87 @@ def test_eval_prints_the_figures(run, tmp_path):
     assert "hit@3" in table and "100.0" in table
 
 
+def test_one_bad_stdin_line_does_not_end_the_batch(run):
+    questions = [
+        b"How many soldiers did Russia lose?",
+        b"What did \xff\xfe Trump say?",  # not UTF-8
+        b"y" * 70_000,  # longer than any question
+        b"Who won the 2022 football World Cup?",
+        b"How many soldiers did Russia lose, according to Trump?",
+    ]
+    result = run("ask", "--json", "-", stdin=b"\n".join(questions) + b"\n")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["answered"] for line in lines] == [True, False, False, False, True]
+    assert "line 2 is not valid UTF-8" in lines[1]["error"] and lines[1]["line"] == 2
+    assert "line 3 is longer than" in lines[2]["error"] and len(lines[2]["question"]) <= 200
+    assert "error" not in lines[3] and "800,000" in lines[4]["passages"][0]["text"]
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x9b31m\x9d0;t\x9c\x08"
+
+
+def test_escape_sequences_in_articles_never_reach_the_terminal(run, tmp_path):
+    article = tmp_path / "hostile.txt"
+    article.write_text(
+        f"Harbour{HOSTILE} ferry strike ends\n"
+        f"The ferry workers' strike{HOSTILE} ended on Tuesday after the union accepted a 6% raise.\n"
+        "Ferries run on the normal timetable from Wednesday, the operator said.\n"
+        f"By Ann{HOSTILE} Writer\n"
+    )
+    assert run("ingest", str(article), "--outlet", f"Bay{HOSTILE} Post").exit_code == 0
+    rows = json.loads(run("articles", "--json").stdout)
+    article_id = rows[0]["id"]
+    outputs = [
+        run("ask", "When did the ferry strike end?").stdout,
+        run("compare", "ferry strike").stdout,
+        run("articles").stdout,
+        run("source", str(article_id)).stdout,
+        run("remove", str(article_id)).stdout,
+    ]
+    for out in outputs:
+        assert "ferry" in out.lower() or "Removed" in out
+        assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
+
+
+def test_rendering_removes_whole_sequences_from_every_field():
+    from coverage_cli import render
+    from retrieval.models import Answer, Article, Hit, Passage
+
+    article = Article(
+        1, "global", f"Ferry{HOSTILE} strike ends", f"Bay{HOSTILE} Post", f"Ann{HOSTILE} Writer", "2025-03-04",
+        f"https://bay.example/a{HOSTILE}", "en", "2025-03-05", f"cli{HOSTILE}", "h", 1,
+    )  # fmt: skip
+    passage = Passage(7, 1, 1, f"The strike{HOSTILE} ended on Tuesday.")
+    hit = Hit(passage, article, 0.9, 0.8, highlight=f"The strike{HOSTILE} ended on Tuesday.", also_in=[article])
+    outputs = [
+        render.answer(Answer(question="q", answered=True, hits=[hit])),
+        render.article_table([article]),
+        render.article_detail(article, [passage]),
+    ]
+    for styled in outputs:
+        out = styled.replace("\x1b[1m", "").replace("\x1b[0m", "")  # our own bold, where a terminal shows it
+        assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
+        assert "ZWNobyBwd25lZA" not in out and "owned" not in out, repr(out)
+    assert "Bay Post" in outputs[0] and "Ann Writer" in outputs[0] and "The strike ended on Tuesday." in outputs[2]
+
+
+def test_json_output_escapes_c1_controls():
+    from coverage_cli.render import dumps
+
+    text = dumps({"title": "Ferry\x9b strike\x1b ends\x7f"})
+    assert not any(ch in text for ch in "\x9b\x1b\x7f") and "\\u009b" in text and "\\u001b" in text
+    assert json.loads(text) == {"title": "Ferry\x9b strike\x1b ends\x7f"}
+
+
+def test_clean_removes_whole_sequences_and_keeps_the_words():
+    from coverage_cli.render import clean, line
+
+    text = "a\x1b]0;title\x07b\x1b]52;c;Zm9v\x1b\\c\x1b[1;31md\x1b[0m\x9b2Je\x9d8;;x\x9cf\rg\x00h\x7fi\tj\nk"
+    assert clean(text) == "abcdefghi\tj\nk"
+    assert line(" one\ntwo\x1b[K\tthree ") == "one two three"
+
+
 def errors_of(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("error:")]
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -14,7 +18,9 @@ from retrieval import CoverageError
 from retrieval.quotes import unframe
 
 from .. import render
-from ..checks import NO_PINGS, actor, collection_of, collections_for, cooldown, reply, wait_text
+from ..checks import NO_PINGS, OUR_SIDE, actor, collection_of, collections_for, cooldown, reply, wait_text
+from ..discord_api import DiscordUnavailable
+from ..logs import describe
 from ..views import answer_view, article_view
 
 if TYPE_CHECKING:
@@ -32,10 +38,34 @@ _QUESTION_START = re.compile(
 USAGE = "Ask me a question after the mention, e.g. “@{name} what did Trump say about Russian losses?”, or use `/ask`."
 
 
+#: What a failed call to Discord can raise once discord.py has retried what it retries.
+SEND_ERRORS = (discord.HTTPException, DiscordUnavailable, aiohttp.ClientError, OSError)
+
+
 def looks_like_question(text: str) -> bool:
     """In Q&A channels, answer questions, not every remark."""
     text = text.strip()
     return text.endswith("?") or bool(_QUESTION_START.match(text))
+
+
+@asynccontextmanager
+async def typing_in(channel: discord.abc.Messageable) -> AsyncIterator[None]:
+    """Show "typing…" while answering. It is cosmetic, so it runs beside the answer: a typing call
+    that fails or hangs never delays or costs the answer."""
+
+    async def keep_typing() -> None:
+        try:
+            while True:
+                await channel.typing()  # one indicator, shown for about ten seconds
+                await asyncio.sleep(8)
+        except SEND_ERRORS as err:
+            log.debug("typing indicator in %s failed: %s", getattr(channel, "id", "?"), describe(err))
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 class Ask(commands.Cog):
@@ -50,7 +80,7 @@ class Ask(commands.Cog):
         collections = collections_for(guild_id)
         result = await bot.run(bot.engine.ask, question, collections=collections, k=k)
         qid = await bot.run(bot.engine.record_question, collection_of(guild_id), result, actor(user))
-        bot.store.remember(qid, result.question, collections, k)
+        await bot.run(bot.store.remember, qid, result.question, collections, k)  # a write: off the loop
         if not result.answered:
             return render.no_answer_embed(result.question), None
         view = answer_view(qid, result.hits, k, len(result.hits), more=len(result.hits) >= k)
@@ -125,25 +155,25 @@ class Ask(commands.Cog):
         text = " ".join(re.sub(r"@(everyone|here)\b", " ", text).split())
         if not text:
             if mentioned:
-                await message.reply(USAGE.format(name=bot.user.display_name), allowed_mentions=NO_PINGS)
+                await self.deliver(message, content=USAGE.format(name=bot.user.display_name))
             elif not bot.intents.message_content:
                 bot.warn_no_intent()
             return
         if not mentioned and not looks_like_question(text):
             return
         if (retry := bot.cooldowns.retry_after("channel", message.author.id)) is not None:
-            await message.reply(wait_text(retry), allowed_mentions=NO_PINGS, delete_after=min(retry, 30))
+            await self.deliver(message, content=wait_text(retry), delete_after=min(retry, 30))
             return
         try:
             question = bot.engine.check_question(text)
-            async with message.channel.typing():
+            async with typing_in(message.channel):
                 embed, view = await self.answer(question, guild_id, message.author, bot.settings.default_k)
         except CoverageError as err:
-            await message.reply(str(err), allowed_mentions=NO_PINGS)
+            await self.deliver(message, content=str(err))
             return
         except Exception:
             log.exception("error answering a message in channel %s", message.channel.id)
-            await message.reply("Something went wrong on our side; it has been logged.", allowed_mentions=NO_PINGS)
+            await self.deliver(message, content=OUR_SIDE)
             return
         await self.send_answer(message, question, embed, view)
 
@@ -151,15 +181,35 @@ class Ask(commands.Cog):
         self, message: discord.Message, question: str, embed: discord.Embed, view: discord.ui.View | None
     ) -> None:
         """Reply to the question; a long answer in a server channel goes to a thread on it."""
-        kwargs: dict = {"embed": embed, "allowed_mentions": NO_PINGS}
+        kwargs: dict = {"embed": embed}
         if view is not None:
             kwargs["view"] = view
         long = len(embed) > LONG_ANSWER
         if long and isinstance(message.channel, discord.TextChannel):
             try:
                 thread = await message.create_thread(name=render.clip(question, 90), auto_archive_duration=1440)
-                await thread.send(**kwargs)
+                await thread.send(allowed_mentions=NO_PINGS, **kwargs)
                 return
-            except discord.HTTPException as err:
-                log.info("cannot open a thread in %s (%s); replying in the channel", message.channel.id, err)
-        await message.reply(mention_author=False, **kwargs)
+            except SEND_ERRORS as err:
+                log.info("no thread in %s (%s); replying in the channel", message.channel.id, describe(err))
+        await self.deliver(message, **kwargs)
+
+    async def deliver(self, message: discord.Message, **kwargs) -> bool:
+        """Reply to `message`, never raising: if Discord refuses the reply itself (the question was
+        deleted meanwhile), the answer goes to the channel; if nothing can be sent, one log line."""
+        kwargs["allowed_mentions"] = NO_PINGS
+        try:
+            await message.reply(mention_author=False, **kwargs)
+            return True
+        except discord.HTTPException as err:
+            failure: BaseException = err
+            if err.status in (400, 404) and not isinstance(err, discord.Forbidden):
+                try:
+                    await message.channel.send(**kwargs)
+                    return True
+                except SEND_ERRORS as second:
+                    failure = second
+        except SEND_ERRORS as err:
+            failure = err
+        log.warning("could not answer message %s in channel %s: %s", message.id, message.channel.id, describe(failure))
+        return False

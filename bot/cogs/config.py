@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import NotManager, reply, require_moderator
+from ..checks import CONVERSION, NotManager, UnusableOption, reply, require_moderator
 
 if TYPE_CHECKING:
     from ..client import CoverageBot
@@ -66,6 +66,8 @@ class Config(commands.Cog):
     async def moderator_role(self, interaction: discord.Interaction, role: discord.Role | None = None) -> None:
         if not (interaction.permissions.manage_guild or interaction.permissions.administrator):
             raise NotManager()
+        if role is not None and not isinstance(role, discord.Role):  # an id Discord did not resolve
+            raise UnusableOption(CONVERSION[discord.AppCommandOptionType.role])
         self.bot.store.set_moderator_role(interaction.guild_id or 0, role.id if role else None)
         if role is None:
             await reply(interaction, "Moderator role cleared: moderator commands need Manage Messages.")

@@ -6,6 +6,7 @@ since server admins can change who sees a command. Articles go to the server's o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from pathlib import PurePath
@@ -20,7 +21,7 @@ from retrieval.models import Article, IngestReport
 from retrieval.parse import SUPPORTED_SUFFIXES, from_fields, parse_bytes
 
 from .. import render
-from ..checks import actor, collection_of, cooldown, reply, require_moderator
+from ..checks import CONVERSION, UnusableOption, actor, collection_of, cooldown, reply, require_moderator
 from ..views import RemoveButton, ask_to_remove, guarded
 
 if TYPE_CHECKING:
@@ -156,9 +157,10 @@ class Moderation(commands.Cog):
             if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
                 raise BadSource("the URL must start with http:// or https://")
             await interaction.response.defer(ephemeral=True, thinking=True)
-            report = await bot.run(bot.engine.ingest, [url], collection=collection, added_by=by)
+            report = await bot.run_fetch(bot.engine.ingest, [url], collection=collection, added_by=by)
         else:
-            assert file is not None
+            if not isinstance(file, discord.Attachment):  # an id Discord did not resolve
+                raise UnusableOption(CONVERSION[discord.AppCommandOptionType.attachment])
             suffix = PurePath(file.filename).suffix.lower()
             if suffix not in SUPPORTED_SUFFIXES:
                 raise BadSource(f"{file.filename}: unsupported file type {suffix or '(none)'}; use .txt, .md or .html")
@@ -166,7 +168,11 @@ class Moderation(commands.Cog):
             if file.size > limit:
                 raise BadSource(f"{file.filename}: {file.size:,} bytes is more than the {limit:,} allowed")
             await interaction.response.defer(ephemeral=True, thinking=True)
-            data = await file.read()
+            try:
+                async with asyncio.timeout(bot.settings.discord_timeout):
+                    data = await file.read()
+            except TimeoutError:
+                raise BadSource(f"{file.filename}: Discord did not hand over the file in time; try again") from None
             if len(data) > limit:  # the size Discord reported is a claim; check what arrived
                 raise BadSource(f"{file.filename}: the file is larger than the {limit:,} bytes allowed")
             parsed = await bot.run(parse_bytes, data, suffix, file.filename)

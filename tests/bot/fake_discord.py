@@ -124,7 +124,7 @@ class Sent:
     method: str
     path: str
     payload: Any
-    kind: str  # "callback", "followup", "edit", "channel", "thread", "commands", "other"
+    kind: str  # "callback", "followup", "edit", "channel", "thread", "commands", "refused", "other"
     message_id: int | None = None
     message: dict | None = None
 
@@ -182,6 +182,8 @@ class FakeDiscord:
     messages: dict[int, dict] = field(default_factory=dict)
     cdn: dict[str, bytes] = field(default_factory=dict)
     reject_token: bool = False
+    #: (status, Discord error code) for the next channel posts, refused in order.
+    refuse_posts: list[tuple[int, int]] = field(default_factory=list)
 
     def install(self, monkeypatch) -> None:
         fake = self
@@ -259,6 +261,11 @@ class FakeDiscord:
         if path == "/channels/{channel_id}/typing":
             return None
         if path == "/channels/{channel_id}/messages" and route.method == "POST":
+            if self.refuse_posts:
+                status, code = self.refuse_posts.pop(0)
+                self._record(route, payload, "refused")
+                kind = {403: discord.Forbidden, 404: discord.NotFound}.get(status, discord.HTTPException)
+                raise kind(_Response(status), {"message": f"{status}: refused by the test", "code": code})
             msg = self.message(route.channel_id, payload)
             self._record(route, payload, "channel", msg)
             return msg
@@ -320,7 +327,7 @@ class _Response:
 
     def __init__(self, status: int):
         self.status = status
-        self.reason = "Unauthorized"
+        self.reason = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(status, "Bad Request")
 
 
 class Harness:

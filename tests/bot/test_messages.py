@@ -24,7 +24,7 @@ def test_everyone_alone_does_not_summon_the_bot_and_mention_only_gets_usage(harn
     assert harness.message("@everyone what did Trump say about soldiers?", everyone=True) == []
     sent = harness.message(f"<@{APP_ID}> @everyone", mentions_bot=True, everyone=True)
     assert len(sent) == 1 and "Ask me a question after the mention" in sent[0].content
-    assert sent[0].body["allowed_mentions"] == {"parse": []}  # replied_user omitted: the reply does not ping
+    assert sent[0].body["allowed_mentions"] == {"parse": [], "replied_user": False}  # the reply does not ping
 
 
 def test_qa_channels_answer_questions_not_remarks(harness):

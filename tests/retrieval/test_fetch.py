@@ -1,12 +1,14 @@
 """URL ingest against a local HTTP server started by the test."""
 
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from retrieval import Engine, FetchError
-from retrieval.fetch import fetch
+from retrieval.fetch import fetch, refusal
 from tests.conftest import DATA
 
 STORM = (DATA / "storm.html").read_bytes()
@@ -117,8 +119,6 @@ def test_unreachable_host_is_named(server: str):
 
 
 def test_timeout(server: str):
-    import socket
-
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts the connection, never answers
@@ -127,3 +127,131 @@ def test_timeout(server: str):
             fetch(f"http://127.0.0.1:{listener.getsockname()[1]}/", allow_private=True, timeout=1)
     finally:
         listener.close()
+
+
+# -- addresses that reach private space through IPv6 -----------------------------------------------
+REFUSED = [
+    "::127.0.0.1",  # IPv4-compatible
+    "::ffff:127.0.0.1",  # IPv4-mapped
+    "::ffff:0:7f00:1",  # IPv4-translated
+    "64:ff9b::a9fe:a9fe",  # NAT64 of the cloud metadata address
+    "64:ff9b:1::a00:1",  # local-use NAT64
+    "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+    "fec0::1",  # site-local
+    "fc00::1",
+    "fd00:ec2::254",  # unique-local (a cloud's IPv6 metadata address)
+    "fe80::1",
+    "ff02::1",
+    "::1",
+    "::",
+    "2001:db8::1",
+    "100.64.0.1",  # CGNAT
+    "100.100.100.200",  # a cloud metadata address inside CGNAT
+    "198.18.0.1",  # benchmarking
+    "192.0.2.1",
+    "203.0.113.9",
+    "224.0.0.1",
+    "240.0.0.1",
+    "255.255.255.255",
+    "0.0.0.0",
+    "169.254.169.254",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "127.0.0.1",
+]
+ALLOWED = ["8.8.8.8", "1.1.1.1", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8"]
+
+
+@pytest.mark.parametrize("address", REFUSED)
+def test_private_space_is_refused_in_every_form(address: str):
+    assert refusal(address) is not None
+
+
+@pytest.mark.parametrize("address", ALLOWED)
+def test_public_addresses_pass_also_when_embedded(address: str):
+    assert refusal(address) is None
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::127.0.0.1",
+        "::ffff:0:7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:7f00:1::1",
+        "fec0::1",
+    ],
+)
+def test_ipv6_literals_reaching_private_space_are_refused_before_connecting(address: str):
+    with pytest.raises(FetchError, match="private, loopback or link-local") as caught:
+        fetch(f"http://[{address}]:8080/latest/meta-data/", timeout=2)
+    assert address in str(caught.value)
+
+
+# -- one deadline for the whole fetch ----------------------------------------------------------------
+@pytest.fixture
+def trickler():
+    """A server that sends its answer one byte every 50 ms (headers or body), for up to 5 s."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+    mode = {"what": "headers"}
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)  # the request
+                head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
+                if mode["what"] == "body":
+                    conn.sendall(head)
+                    data = b"<p>" + b"x" * 997
+                else:
+                    data = head
+                end = time.monotonic() + 5
+                try:
+                    for byte in data:
+                        if stop.is_set() or time.monotonic() > end:
+                            break
+                        conn.sendall(bytes([byte]))
+                        time.sleep(0.05)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/", mode
+    stop.set()
+    thread.join(2)
+    listener.close()
+
+
+@pytest.mark.parametrize(
+    ("what", "message"), [("headers", "did not answer within 1 s"), ("body", "took longer than 1 s")]
+)
+def test_a_trickling_server_is_cut_at_the_deadline(trickler, what: str, message: str):
+    url, mode = trickler
+    mode["what"] = what
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=message):
+        fetch(url, allow_private=True, timeout=1)
+    assert time.monotonic() - start < 1.5
+
+
+def test_slow_name_resolution_counts_against_the_deadline(monkeypatch):
+    def slow(*args, **kwargs):
+        time.sleep(2)
+        raise socket.gaierror("too late")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="within 1 s"):
+        fetch("http://news.example/", timeout=1)
+    assert time.monotonic() - start < 1.5
