@@ -270,13 +270,23 @@ def answer_embed(answer: Answer, offset: int = 0) -> discord.Embed:
     return fit(embed)
 
 
-def no_answer_embed(question: str, more: bool = False) -> discord.Embed:
+RELATED = "Closest coverage, which may not answer it"
+
+
+def no_answer_embed(question: str, more: bool = False, related: Sequence[Hit] = ()) -> discord.Embed:
+    """ "Not covered", and apart from it, labelled, the closest coverage held (never as an answer)."""
     text = (
         "No more passages on this."
         if more
         else "The articles held do not answer this. Try other words, or see what is covered with `/articles`."
     )
-    return fit(discord.Embed(title=clip(question, TITLE), description=text, colour=NO_ANSWER_COLOUR))
+    embed = discord.Embed(title=clip(question, TITLE), description=text, colour=NO_ANSWER_COLOUR)
+    for n in range(len(related), 0, -1):  # as many as fit whole: attribution is never cut
+        value = _quote_blocks(related[:n], FIELD_VALUE - 50)
+        if len(value) <= FIELD_VALUE:
+            embed.add_field(name=RELATED, value=value, inline=False)
+            break
+    return fit(embed)
 
 
 def comparison_embed(result: Comparison) -> discord.Embed:

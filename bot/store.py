@@ -8,6 +8,7 @@ the disk. Q&A channels are cached in memory because `on_message` checks them for
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import threading
@@ -37,6 +38,9 @@ class BotStore:
         # No fsync per commit (WAL stays consistent; a power cut may lose the last few "More" states).
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(asked)")}
+        if "as_of" not in columns:  # files from before questions kept their day
+            self.db.execute("ALTER TABLE asked ADD COLUMN as_of TEXT")
         self._qa: dict[int, set[int]] = {}
         for guild_id, channel_id in self.db.execute("SELECT guild_id, channel_id FROM qa_channels"):
             self._qa.setdefault(guild_id, set()).add(channel_id)
@@ -77,17 +81,24 @@ class BotStore:
             )
 
     # -- questions behind "More" -------------------------------------------------------------------
-    def remember(self, question_id: int, question: str, collections: list[str], k: int) -> None:
+    def remember(
+        self, question_id: int, question: str, collections: list[str], k: int, as_of: dt.date | None = None
+    ) -> None:
+        """The question behind a "More" button, with the day it was asked (so More pages mean
+        the same "this week")."""
         with self._lock:
             self.db.execute(
-                "INSERT OR REPLACE INTO asked VALUES (?, ?, ?, ?)", (question_id, question, json.dumps(collections), k)
+                "INSERT OR REPLACE INTO asked(question_id, question, collections, k, as_of) VALUES (?, ?, ?, ?, ?)",
+                (question_id, question, json.dumps(collections), k, as_of.isoformat() if as_of else None),
             )
 
-    def asked(self, question_id: int) -> tuple[str, list[str], int] | None:
+    def asked(self, question_id: int) -> tuple[str, list[str], int, dt.date | None] | None:
         row = self.db.execute(
-            "SELECT question, collections, k FROM asked WHERE question_id = ?", (question_id,)
+            "SELECT question, collections, k, as_of FROM asked WHERE question_id = ?", (question_id,)
         ).fetchone()
-        return (row[0], json.loads(row[1]), row[2]) if row else None
+        if row is None:
+            return None
+        return row[0], json.loads(row[1]), row[2], dt.date.fromisoformat(row[3]) if row[3] else None
 
     # -- bookkeeping ---------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -95,11 +95,11 @@ class MoreButton(_Action, DynamicItem[Button], template=r"cov:more:(?P<qid>\d+):
         if asked is None:
             await reply(interaction, "That question is no longer on record; ask it again with `/ask`.")
             return
-        question, _, k = asked
+        question, _, k, as_of = asked
         bot.cooldowns.check("ask", interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         collections = collections_for(interaction.guild_id)
-        answer = await bot.run(bot.engine.ask, question, collections=collections, k=k, offset=self.offset)
+        answer = await bot.run(bot.engine.ask, question, collections=collections, k=k, offset=self.offset, as_of=as_of)
         if not answer.answered:
             await reply(interaction, embed=render.no_answer_embed(question, more=True))
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -73,16 +74,18 @@ class Ask(commands.Cog):
         self.bot = bot
 
     async def answer(
-        self, question: str, guild_id: int | None, user: discord.abc.User, k: int
+        self, question: str, guild_id: int | None, user: discord.abc.User, k: int, asked_at: dt.datetime
     ) -> tuple[discord.Embed, discord.ui.View | None]:
-        """Ask the engine (off the loop), keep the question for More and feedback, render."""
+        """Ask the engine (off the loop) as of the day the question was sent, keep the question
+        for More and feedback, render."""
         bot = self.bot
         collections = collections_for(guild_id)
-        result = await bot.run(bot.engine.ask, question, collections=collections, k=k)
+        as_of = asked_at.astimezone(dt.UTC).date()
+        result = await bot.run(bot.engine.ask, question, collections=collections, k=k, as_of=as_of)
         qid = await bot.run(bot.engine.record_question, collection_of(guild_id), result, actor(user))
-        await bot.run(bot.store.remember, qid, result.question, collections, k)  # a write: off the loop
+        await bot.run(bot.store.remember, qid, result.question, collections, k, as_of)  # a write: off the loop
         if not result.answered:
-            return render.no_answer_embed(result.question), None
+            return render.no_answer_embed(result.question, related=result.related), None
         view = answer_view(qid, result.hits, k, len(result.hits), more=len(result.hits) >= k)
         return render.answer_embed(result), view
 
@@ -105,7 +108,9 @@ class Ask(commands.Cog):
     ) -> None:
         question = self.bot.engine.check_question(question)  # Range is a hint to Discord; check here
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        embed, view = await self.answer(question, interaction.guild_id, interaction.user, self.count(count))
+        embed, view = await self.answer(
+            question, interaction.guild_id, interaction.user, self.count(count), interaction.created_at
+        )
         await reply(interaction, embed=embed, view=view, ephemeral=not public)
 
     @app_commands.command(name="compare", description="How each outlet covered a topic: its best passage, with dates")
@@ -117,7 +122,10 @@ class Ask(commands.Cog):
         topic = self.bot.engine.check_question(topic)
         await interaction.response.defer(ephemeral=not public, thinking=True)
         bot = self.bot
-        result = await bot.run(bot.engine.compare, topic, collections=collections_for(interaction.guild_id))
+        as_of = interaction.created_at.astimezone(dt.UTC).date()
+        result = await bot.run(
+            bot.engine.compare, topic, collections=collections_for(interaction.guild_id), as_of=as_of
+        )
         ids = [h.article.id for o in result.outlets for h in o.hits]
         view = article_view(ids) if ids else None
         await reply(interaction, embed=render.comparison_embed(result), view=view, ephemeral=not public)
@@ -135,7 +143,8 @@ class Ask(commands.Cog):
         quotation, _ = unframe(text)
         await interaction.response.defer(ephemeral=not public, thinking=True)
         bot = self.bot
-        found = await bot.run(bot.engine.quote, text, collections=collections_for(interaction.guild_id))
+        as_of = interaction.created_at.astimezone(dt.UTC).date()
+        found = await bot.run(bot.engine.quote, text, collections=collections_for(interaction.guild_id), as_of=as_of)
         view = article_view([m.hit.article.id for m in found]) if found else None
         await reply(interaction, embed=render.quote_embed(quotation, found), view=view, ephemeral=not public)
 
@@ -167,7 +176,9 @@ class Ask(commands.Cog):
         try:
             question = bot.engine.check_question(text)
             async with typing_in(message.channel):
-                embed, view = await self.answer(question, guild_id, message.author, bot.settings.default_k)
+                embed, view = await self.answer(
+                    question, guild_id, message.author, bot.settings.default_k, message.created_at
+                )
         except CoverageError as err:
             await self.deliver(message, content=str(err))
             return

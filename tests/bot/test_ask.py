@@ -1,8 +1,14 @@
 """/ask, its buttons, /compare and /quote against the real seeds and devset articles."""
 
+import datetime as dt
 import re
 
-from .fake_discord import GUILD_A, GUILD_B
+from retrieval import Engine
+from retrieval.models import ParsedArticle
+from retrieval.parse import from_fields
+
+from .conftest import start_harness, stop_harness
+from .fake_discord import APP_ID, GUILD_A, GUILD_B
 
 LOSSES = "How many soldiers did Russia lose?"
 
@@ -120,3 +126,44 @@ def test_unexpected_errors_are_short_for_people_and_full_in_the_log(harness, eng
     assert sent[-1].ephemeral and "Something went wrong" in sent[-1].content
     assert "index exploded" not in sent[-1].content
     assert "index exploded" in caplog.text and "test-token" not in caplog.text
+
+
+def flood(day: dt.date, place: str) -> ParsedArticle:
+    return from_fields(
+        "River Tamm floods Riverton",
+        f"The River Tamm burst its banks in Riverton on Sunday, sending water into the {place}.",
+        outlet="Riverton Herald",
+        published=day.isoformat(),
+    )
+
+
+def test_questions_are_asked_as_of_the_day_they_were_sent(harness, engine):
+    """The message's (and the interaction's) date is the as-of date: "this week" is that week."""
+    today = dt.datetime.now(dt.UTC).date()
+    engine.add([flood(today - dt.timedelta(days=200), "market square")], collection=str(GUILD_A))
+    engine.add([flood(today - dt.timedelta(days=2), "railway station")], collection=str(GUILD_A))
+    question = "Where did the River Tamm flood reach this week?"
+    reply = harness.message(f"<@{APP_ID}> {question}", mentions_bot=True)[-1]
+    first = reply.embeds[0]["description"].split("**2.**")[0]
+    assert "railway station" in first and "market square" not in first
+    _, answer = answer_of(harness.slash("ask", question=question))
+    assert "railway station" in answer.embed["description"].split("**2.**")[0]
+
+
+def test_a_declined_answer_lists_the_closest_coverage_apart_and_labelled(settings, encoder, monkeypatch):
+    """Declined (here: a bar no passage reaches), the closest passages come in their own field,
+    labelled as coverage that may not answer, with full attribution, never as the answer."""
+    strict = settings.with_(min_relevance=0.99)
+    engine = Engine.open(strict, encoder=encoder)
+    harness = start_harness(strict, engine, monkeypatch)
+    try:
+        _, answer = answer_of(harness.slash("ask", question="How many soldiers did Russia lose, according to Trump?"))
+        embed = answer.embed
+        assert "do not answer this" in embed["description"] and "800,000" not in embed["description"]
+        [field] = embed["fields"]
+        assert field["name"] == "Closest coverage, which may not answer it"
+        assert "800,000" in field["value"] and "Caliber.Az" in field["value"] and "`A1¶3`" in field["value"]
+        assert not answer.buttons
+    finally:
+        stop_harness(harness)
+        engine.close()
