@@ -63,7 +63,14 @@ class Searcher:
 
     @property
     def floor(self) -> float:
+        """Passages shown beside an answer only from this relevance (the model's, at most the threshold)."""
         return min(self.threshold, self.ranker.floor)
+
+    @property
+    def nearby(self) -> float:
+        """Half the threshold: coverage close to an answer, shown as such ("closest coverage,
+        which may not answer it") when declining, and an outlet's coverage of a topic in `compare`."""
+        return self.threshold / 2
 
     def ask(
         self,
@@ -85,8 +92,7 @@ class Searcher:
             return Answer(question, True, self.hits(chosen, scored, collections))
         if offset:
             return Answer(question, False, [])
-        # Closest coverage only when it comes near an answer: half the threshold.
-        closest = related(scored.candidates, k, max(self.floor, self.threshold / 2))
+        closest = related(scored.candidates, k, self.nearby)
         return Answer(question, False, [], related=self.hits(closest, scored, collections))
 
     def quote(
@@ -117,9 +123,8 @@ class Searcher:
     ) -> Comparison:
         """Each outlet's best passages on the topic, outlets in order of their best passage."""
         scored = self.score(topic, collections, outlets, since, until, as_of)
-        # A topic is not a question: every outlet's passages that would be shown beside an
-        # answer (from the floor) are its coverage.
-        relevant = [c for c in scored.candidates if c.score >= self.floor] if scored else []
+        # A topic is not a question: an outlet's passages close to answering it are its coverage.
+        relevant = [c for c in scored.candidates if c.score >= self.nearby] if scored else []
         if not relevant:
             return Comparison(topic, False, [])
         groups: dict[str, list[Candidate]] = {}

@@ -74,6 +74,6 @@ def choose(
 
 
 def related(candidates: Sequence[Candidate], k: int, floor: float) -> list[Candidate]:
-    """For a declined answer: the passages that reach `floor` (they would be shown beside an
-    answer), copies folded, for the caller to label as coverage that may not answer."""
+    """For a declined answer: the passages that reach `floor`, copies folded, for the caller to
+    label as coverage that may not answer."""
     return fold_copies([c for c in candidates[: 4 * k] if c.score >= floor])[:k]

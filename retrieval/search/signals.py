@@ -35,6 +35,10 @@ SIGNS = {
     "cosine_gap": +1,  # how far below the best candidate's cosine (0 for the best)
     "cosine_in_article": +1,  # how far below the best cosine among its own article's candidates
     "article_cosine": +1,  # the best cosine of its article: how much the article is about it
+    # How far each is below 0.3 (0 above): meaning that far off is another subject, whatever
+    # the words share; a hinge lets the linear model say so without a cut of its own.
+    "cosine_low": -1,
+    "article_cosine_low": -1,
     "bm25": +1,  # relative to the best BM25 among the candidates
     "dense_rank": +1,  # 1/log2(1 + rank), 0 when not returned
     "lexical_rank": +1,
@@ -67,6 +71,7 @@ SIGNS = {
     "off_moment": -1,  # log days away from that moment
 }
 PASSAGE_SIGNALS = tuple(SIGNS)
+LOW_COSINE = 0.3
 TIME_SIGNALS = ("staleness", "after", "undated", "in_moment", "off_moment")
 
 #: Date words, as the tokenizer spells them (stemmed), and years: what a "when" answer holds.
@@ -148,6 +153,8 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             cosine - (cosine.max() if n else 0.0),
             cosine - best_in_article,
             best_in_article,
+            np.maximum(0.0, LOW_COSINE - cosine),
+            np.maximum(0.0, LOW_COSINE - best_in_article),
             pool.bm25 / (top_bm25 or 1.0),
             _reciprocal_log(pool.dense_rank),
             _reciprocal_log(pool.lexical_rank),
