@@ -205,6 +205,11 @@ class CoverageBot(commands.Bot):
 
     async def close(self) -> None:
         await self.feed_poller.stop()
+        # discord.py leaves the task that waits for the servers after READY running; if it ends
+        # after the close, it dispatches "ready" into a closed client (an error in the log).
+        ready = getattr(self._connection, "_ready_task", None)
+        if ready is not None and not ready.done():
+            ready.cancel()
         await super().close()
         self.fetch_pool.shutdown(wait=False, cancel_futures=True)
         self.store.close()
