@@ -3,7 +3,8 @@
 CLI: the wall time of `coverage-bot --data-dir D ask "QUESTION" --json` run as a subprocess
 (start to exit: what a user waits for), median of `--runs` (5) after one warm-up run that
 creates and seeds the data folder. For context it also times `python -c pass`, importing the
-CLI module, and `coverage-bot stats --json` (which loads no model).
+CLI module and sentence-transformers (`--no-context` skips these), and `coverage-bot stats --json`
+(which loads no model).
 
 Bot: a fresh interpreter that imports `bot`, opens the engine the way the bot does
 (`bot.main.open_engine`, which loads the model before serving), builds the bot with
@@ -17,6 +18,7 @@ the cached stores of bench_query.py (where the BM25 index is rebuilt in each new
 
     .venv/bin/python benchmarks/bench_coldstart.py              # about 2 min
     .venv/bin/python benchmarks/bench_coldstart.py --sizes 100000 --runs 3
+    .venv/bin/python benchmarks/bench_coldstart.py --runs 1 --no-context   # a smoke run (~10 s)
 
 Writes benchmarks/results/coldstart.json. Target: first CLI answer <= 4 s.
 """
@@ -140,17 +142,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs after one warm-up (default 5)")
     parser.add_argument("--sizes", default="", help="also these cached stores of bench_query.py, e.g. 100000")
     parser.add_argument("--no-bot", dest="bot", action="store_false", help="skip the bot")
+    parser.add_argument(
+        "--no-context", dest="context", action="store_false", help="skip timing `python -c pass` and the imports"
+    )
     args = parser.parse_args()
 
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     data_dir = WORK_DIR / "coldstart"
     shutil.rmtree(data_dir, ignore_errors=True)
     result: dict = {"question": QUESTION, "data": {}}
-    result["context"] = {
-        "python -c pass": median_of([sys.executable, "-c", "pass"], args.runs),
-        "import coverage_cli.main": median_of([sys.executable, "-c", "import coverage_cli.main"], args.runs),
-        "import sentence_transformers": median_of([sys.executable, "-c", "import sentence_transformers"], 3),
-    }
+    if args.context:
+        result["context"] = {
+            "python -c pass": median_of([sys.executable, "-c", "pass"], args.runs),
+            "import coverage_cli.main": median_of([sys.executable, "-c", "import coverage_cli.main"], args.runs),
+            "import sentence_transformers": median_of(
+                [sys.executable, "-c", "import sentence_transformers"], min(args.runs, 3)
+            ),
+        }
     folders = {"seeds": data_dir}
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         folder = WORK_DIR / f"data-{size}"

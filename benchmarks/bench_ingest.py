@@ -22,7 +22,17 @@ import shutil
 import statistics
 import time
 
-from common import WORK_DIR, encoder_for, log, memory, settings_for, timer, write_markdown_corpus, write_result
+from common import (
+    WORK_DIR,
+    encoder_for,
+    log,
+    memory,
+    new_engine,
+    settings_for,
+    timer,
+    write_markdown_corpus,
+    write_result,
+)
 
 
 def main() -> None:
@@ -32,8 +42,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each measurement; the best is kept")
     parser.add_argument("--index-type", help="passed to Settings.index_type when the library has it")
     args = parser.parse_args()
-
-    from retrieval import Engine
 
     corpus = WORK_DIR / "ingest-corpus"
     texts = write_markdown_corpus(corpus, args.files, args.per_file)
@@ -57,7 +65,7 @@ def main() -> None:
         data_dir = WORK_DIR / f"ingest-data-{r}"
         shutil.rmtree(data_dir, ignore_errors=True)
         settings = settings_for(data_dir, args.index_type)
-        engine = Engine.open(settings, encoder=encoder)
+        engine = new_engine(settings, encoder)
         # Time spent inside the encoder during ingest, to split encode from our own work.
         inner = {"s": 0.0}
         original = encoder.encode

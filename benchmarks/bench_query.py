@@ -64,24 +64,29 @@ TARGETS_MS = {100_000: 15.0, 1_000_000: 30.0}
 
 
 class Stages:
-    """Wall time per stage of `Engine.ask`, by wrapping the objects the engine calls."""
+    """Wall time per stage of `Engine.ask`, by wrapping the objects the engine calls. Each
+    moment is counted once: to the innermost stage marked `part` (FAISS inside candidates),
+    else to the outermost (the encoder inside highlight counts to highlight)."""
 
     def __init__(self):
         self.totals: dict[str, float] = {}
         self.depth: list[str] = []
 
-    def wrap(self, name: str, func):
+    def wrap(self, name: str, func, part: bool = False):
         def timed(*args, **kwargs):
-            # time inside an outer stage (encode inside highlight) is counted to the outer one
-            if self.depth:
+            if self.depth and not part:
                 return func(*args, **kwargs)
             self.depth.append(name)
             start = time.perf_counter()
             try:
                 return func(*args, **kwargs)
             finally:
-                self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - start
+                took = time.perf_counter() - start
                 self.depth.pop()
+                self.totals[name] = self.totals.get(name, 0.0) + took
+                if self.depth:  # the outer stage keeps only its own time
+                    outer = self.depth[-1]
+                    self.totals[outer] = self.totals.get(outer, 0.0) - took
 
         return timed
 
@@ -89,13 +94,13 @@ class Stages:
         import retrieval.search.answer as answer_module
 
         engine.encoder.encode = self.wrap("encode question", engine.encoder.encode)
-        engine._index.search = self.wrap("dense search (FAISS)", engine._index.search)
+        engine._index.search = self.wrap("dense search (FAISS)", engine._index.search, part=True)
         lexical = engine._lexical_index()
-        lexical.search = self.wrap("BM25 search", lexical.search)
-        lexical.coverages = self.wrap("term coverage (highlight)", lexical.coverages)
+        lexical.search = self.wrap("BM25 search", lexical.search, part=True)
+        lexical.coverages = self.wrap("term coverage (highlight)", lexical.coverages, part=True)
         for name in ("passage_ids", "outlets", "candidate_rows", "passages_by_ids", "articles_by_ids", "copies_of"):
             if hasattr(engine.store, name):
-                setattr(engine.store, name, self.wrap(f"sqlite {name}", getattr(engine.store, name)))
+                setattr(engine.store, name, self.wrap(f"sqlite {name}", getattr(engine.store, name), part=True))
         ranker = engine.searcher.ranker
         ranker.scores = self.wrap("model: order", ranker.scores)
         ranker.probabilities = self.wrap("model: relevance", ranker.probabilities)

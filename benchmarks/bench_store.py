@@ -18,7 +18,7 @@ import argparse
 import shutil
 
 import numpy as np
-from common import WORK_DIR, log, timer, write_result
+from common import WORK_DIR, log, new_engine, timer, write_result
 
 
 class StandIn:
@@ -53,6 +53,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from retrieval import Engine, Settings
+    from retrieval.embed import vector_key
     from retrieval.health import inspect
 
     corpus = articles(args.articles)
@@ -64,7 +65,7 @@ def main() -> None:
         settings = Settings(data_dir=data, seeds_dir=WORK_DIR / "no-seeds")
         if batch:
             settings = settings.with_(ingest_batch=batch)
-        engine = Engine.open(settings, encoder=StandIn())
+        engine = new_engine(settings, StandIn())
         with timer() as add:
             engine.add(corpus)
             engine.ask("ferry budget")
@@ -77,7 +78,7 @@ def main() -> None:
     result["open_s"] = round(opened["s"], 3)
     for thorough in (False, True):
         with timer() as checked:
-            health = inspect(settings, StandIn.key, thorough=thorough)
+            health = inspect(settings, vector_key(StandIn.key), thorough=thorough)
         assert health.healthy, health.summary()
         result[f"check_s ({'thorough' if thorough else 'quick'})"] = round(checked["s"], 3)
     log(

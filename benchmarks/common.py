@@ -15,7 +15,8 @@ Nothing here is a benchmark by itself. The scripts beside it import it:
 - `timer()`, `summary()`, `memory()` and `write_result()` measure and record.
 
 Data folders and caches live under /tmp/coverage-bench (override with COVERAGE_BENCH_DIR),
-never in the repository. Results go to `benchmarks/results/NAME.json`.
+never in the repository. Results go to `benchmarks/results/NAME.json` (COVERAGE_BENCH_RESULTS
+names another folder: the test suite's smoke runs never touch the committed files).
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(os.environ.get("COVERAGE_BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 WORK_DIR = Path(os.environ.get("COVERAGE_BENCH_DIR", "/tmp/coverage-bench"))
 QUESTIONS = ROOT / "devset" / "questions.jsonl"
+#: The reference data (article-extraction-benchmark, realtimeqa-2022): `../shared/devdata` beside
+#: the checkout (as in CI), read by path and never copied; COVERAGE_BENCH_DEVDATA names another.
+DEVDATA = Path(
+    os.environ.get("COVERAGE_BENCH_DEVDATA")
+    or next(
+        (p for p in (ROOT.parent / "shared" / "devdata", Path("/work/shared/devdata")) if p.is_dir()),
+        ROOT.parent / "shared" / "devdata",
+    )
+)
 PASSAGES_PER_ARTICLE = 10
 OUTLETS = [
     "Capital Wire",
@@ -206,12 +216,11 @@ def log(message: str) -> None:
 
 # -- settings --------------------------------------------------------------------------------
 def settings_for(data_dir: Path, index_type: str | None = None, **overrides):
-    """Settings for a benchmark data folder: no seeding (an empty seeds folder), and
-    `index_type` passed through when the library has such a setting."""
+    """Settings for a benchmark data folder: the ONNX export shared by every folder (in the
+    work folder unless `COVERAGE_BOT_MODEL_CACHE` names one), and `index_type` passed through
+    when the library has such a setting. Open a new folder with `new_engine` (no seeds)."""
     from retrieval import Settings
 
-    empty = WORK_DIR / "empty-seeds"
-    empty.mkdir(parents=True, exist_ok=True)
     names = {f.name for f in dataclasses.fields(Settings)}
     if index_type:
         field = next((f for f in ("index_type", "index") if f in names), None)
@@ -219,10 +228,24 @@ def settings_for(data_dir: Path, index_type: str | None = None, **overrides):
             overrides[field] = index_type
         else:
             log(f"warning: Settings has no index setting; --index-type {index_type} ignored")
-    if "model_cache_dir" in names and not os.environ.get("COVERAGE_BOT_MODEL_CACHE_DIR"):
-        overrides.setdefault("model_cache_dir", WORK_DIR / "models")  # one ONNX export for every folder
+    if "model_cache_dir" in names:
+        overrides.setdefault("model_cache_dir", model_cache())
     overrides = {k: v for k, v in overrides.items() if k in names}
-    return Settings.from_env(env_file=None, data_dir=Path(data_dir), seeds_dir=empty, **overrides)
+    return Settings.from_env(env_file=None, data_dir=Path(data_dir), seeds_dir=WORK_DIR / "no-seeds", **overrides)
+
+
+def model_cache() -> Path:
+    """Where the ONNX export lives, one for every benchmark folder: `COVERAGE_BOT_MODEL_CACHE`
+    when set (the test suite shares its session's), else the work folder's `models/`."""
+    return Path(os.environ.get("COVERAGE_BOT_MODEL_CACHE") or WORK_DIR / "models")
+
+
+def new_engine(settings, encoder=None):
+    """An engine over a new, empty store (the seeds are not ingested: they are not the corpus
+    being measured)."""
+    from retrieval import Engine
+
+    return Engine.init(settings, encoder=encoder, seeds=False)
 
 
 def encoder_for(settings):

@@ -8,6 +8,7 @@ encoded again alone (cached in the work folder).
 
     python benchmarks/context_effect.py                 # both sets
     python benchmarks/context_effect.py --limit 20      # a quick trial
+    python benchmarks/context_effect.py --limit 12 --articles 8   # a smoke run (seconds)
 """
 
 from __future__ import annotations
@@ -79,11 +80,18 @@ def main() -> None:
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--work", type=Path, default=WORK_DIR)
     parser.add_argument("--limit", type=int, help="only the first N questions of each set")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        help="only the first N articles of each set's corpus (a quick trial; figures mean nothing)",
+    )
     args = parser.parse_args()
+    if unknown := [n for n in args.sets.split(",") if n not in SETS]:
+        parser.error(f"no set named {', '.join(unknown)}; the sets are {', '.join(SETS)}")
     started = time.time()
     figures = {}
     for name in args.sets.split(","):
-        engine = open_set(name, SETS[name][0], args.work)
+        engine = open_set(name, SETS[name][0], args.work, args.articles)
         c = corpus(engine)
         with_context = c["vectors"]
         alone = plain_vectors(engine, c["texts"], args.work)

@@ -21,6 +21,7 @@ reliability table (shown relevance in bins against the share of shown passages t
 
     python benchmarks/fit_ranker.py                       # fit, write the model and results/ranker.json
     python benchmarks/fit_ranker.py --out /tmp/r.json --sets devset --limit 30   # a quick trial
+    python benchmarks/fit_ranker.py --out /tmp/r.json --limit 12 --articles 8      # a smoke run (seconds)
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from scipy.optimize import minimize
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import WORK_DIR, log, write_result  # noqa: E402
+from benchmarks.common import DEVDATA, WORK_DIR, log, model_cache, write_result  # noqa: E402
 from retrieval import Engine, Settings  # noqa: E402
 from retrieval.evaluate import Question, evaluate, load_questions, report  # noqa: E402
 from retrieval.search.model import (  # noqa: E402
@@ -53,7 +54,6 @@ from retrieval.search.model import (  # noqa: E402
 )
 from retrieval.search.signals import PASSAGE_SIGNALS, SIGNS, passage_signals  # noqa: E402
 
-DEVDATA = ROOT.parent / "shared" / "devdata"
 SETS = {
     "realtimeqa-2022": (DEVDATA / "realtimeqa-2022" / "corpus", DEVDATA / "realtimeqa-2022" / "questions.jsonl"),
     "devset": (ROOT / "devset" / "articles", ROOT / "devset" / "questions.jsonl"),
@@ -83,13 +83,18 @@ def held_aside(set_name: str, qid: str) -> bool:
     return digest[0] / 256 < HELD_ASIDE
 
 
-def open_set(name: str, corpus: Path, work: Path) -> Engine:
-    """A data folder holding the set's corpus (and the seeds), built once and reused."""
-    data = work / f"fit-{name}"
-    engine = Engine.open(Settings(data_dir=data, model_cache_dir=work / "models"), progress=sys.stderr.isatty())
+def open_set(name: str, corpus: Path, work: Path, articles: int | None = None) -> Engine:
+    """A data folder holding the set's corpus (and the seeds), built once and reused; with
+    `articles`, only the first that many of the corpus's files, in a folder of its own."""
+    if not corpus.is_dir():
+        raise SystemExit(f"{name}: no corpus at {corpus} (the development data is read from {DEVDATA})")
+    data = work / (f"fit-{name}" if articles is None else f"fit-{name}-{articles}")
+    settings = Settings(data_dir=data, model_cache_dir=model_cache())
+    engine = Engine.open(settings, progress=sys.stderr.isatty())
     if engine.stats()["articles"] <= 1:
-        log(f"{name}: ingesting {corpus}")
-        engine.ingest([str(corpus)], progress=sys.stderr.isatty())
+        sources = [str(corpus)] if articles is None else [str(p) for p in sorted(corpus.glob("*.md"))[:articles]]
+        log(f"{name}: ingesting {corpus}" + ("" if articles is None else f" (the first {len(sources)} articles)"))
+        engine.ingest(sources, progress=sys.stderr.isatty())
     return engine
 
 
@@ -313,14 +318,23 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=WORK_DIR, help="where the data folders are built")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="where to write the fitted model")
     parser.add_argument("--limit", type=int, help="only the first N questions of each set (a quick trial)")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        help="only the first N articles of each set's corpus (a quick trial; figures mean nothing)",
+    )
     parser.add_argument("--result", default="ranker", help="name of the benchmarks/results file")
     args = parser.parse_args()
+    if unknown := [n for n in args.sets.split(",") if n not in SETS]:
+        parser.error(f"no set named {', '.join(unknown)}; the sets are {', '.join(SETS)}")
+    if (args.limit or args.articles) and args.out.resolve() == DEFAULT_PATH.resolve():
+        parser.error("--limit and --articles fit a trial model: give --out a path outside the package")
     started = time.time()
 
     engines, examples, questions = {}, [], {}
     for name in args.sets.split(","):
         corpus, path = SETS[name]
-        engines[name] = open_set(name, corpus, args.work)
+        engines[name] = open_set(name, corpus, args.work, args.articles)
         questions[name] = load_questions(path)[: args.limit]
         log(f"{name}: {len(questions[name])} questions")
         examples += examples_of(name, engines[name], questions[name])

@@ -14,7 +14,7 @@ Two stored texts are scored:
   they sit under: what `coverage-bot source` shows, less teasers, captions, embeds, bylines
   and datelines).
 
-    python benchmarks/page_body.py [--data /path/to/article-extraction-benchmark] [--json]
+    python benchmarks/page_body.py [--data /path/to/article-extraction-benchmark] [--pages N] [--json]
 
 The pages are read from ../shared/devdata (never copied into the repository).
 """
@@ -26,14 +26,15 @@ import gzip
 import json
 import re
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "devdata" / "article-extraction-benchmark"
-if not DEFAULT_DATA.exists():
-    DEFAULT_DATA = Path("/work/shared/devdata/article-extraction-benchmark")
+from common import DEVDATA, WORK_DIR, new_engine, settings_for
+
+DEFAULT_DATA = DEVDATA / "article-extraction-benchmark"
 BODY_KINDS = {"paragraph", "heading", "list_item", "quotation", "table_row"}
 
 # -- the benchmark's metric (evaluate.py), reproduced --------------------------------------
@@ -80,9 +81,12 @@ def metrics(rows: list[tuple[float, float, float]]) -> dict[str, float]:
 
 
 # -- running ------------------------------------------------------------------------------
-def load_pages(data: Path) -> dict[str, str]:
+def load_pages(data: Path, limit: int | None = None) -> dict[str, str]:
+    """The pages by id, in id order; with `limit`, the first that many."""
+    if not (data / "html").is_dir():
+        raise SystemExit(f"no pages at {data / 'html'} (the benchmark's pages are read from {DEFAULT_DATA})")
     pages = {}
-    for path in sorted((data / "html").glob("*.html.gz")):
+    for path in sorted((data / "html").glob("*.html.gz"))[:limit]:
         with gzip.open(path, "rt", encoding="utf8") as f:
             pages[path.name.split(".")[0]] = f.read()
     return pages
@@ -90,15 +94,12 @@ def load_pages(data: Path) -> dict[str, str]:
 
 def ours(pages: dict[str, str], workdir: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(passages, article text, refusal reason) per page id, through `Engine.ingest`."""
-    from retrieval import Engine, Settings
-
     folder = workdir / "pages"
     folder.mkdir()
     for key, html in pages.items():
         (folder / f"{key}.html").write_text(html, encoding="utf8")
-    settings = Settings(data_dir=workdir / "data", seeds_dir=workdir / "no-seeds")
-    engine = Engine.open(settings)
-    report = engine.ingest([str(folder)], collection="bench", progress=True)
+    engine = new_engine(settings_for(workdir / "data"))
+    report = engine.ingest([str(folder)], collection="bench", progress=sys.stderr.isatty())
     passages, article, refused = {}, {}, {}
     for outcome in report.outcomes:
         key = Path(outcome.source).name.split(".")[0]
@@ -125,12 +126,14 @@ def bare_trafilatura(pages: dict[str, str]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--pages", type=int, help="only the first N pages (a quick trial)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    truth = json.loads((args.data / "ground-truth.json").read_text())
-    pages = load_pages(args.data)
+    pages = load_pages(args.data, args.pages)
+    truth = {k: v for k, v in json.loads((args.data / "ground-truth.json").read_text()).items() if k in pages}
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="page-body-") as tmp:
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="page-body-", dir=WORK_DIR) as tmp:
         passages, article, refused = ours(pages, Path(tmp))
     took = time.perf_counter() - started
     bare = bare_trafilatura(pages)

@@ -1,7 +1,7 @@
 """Page metadata against labels read by hand (benchmarks/page_labels.json): per field right /
 total for ours (`parse_html`, the ingest path's parser) and for bare trafilatura's metadata.
 
-    python benchmarks/page_labels.py [--part dev|check] [--data /path/to/article-extraction-benchmark] [--json]
+    python benchmarks/page_labels.py [--part dev|check] [--data /path/to/article-extraction-benchmark] [--limit N] [--json]
 
 Tune on `--part dev`; score `--part check` only at the end of a round (the labels file says how
 each field was read). Check pages marked `fresh` were labelled after the rules were last changed
@@ -51,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--part", choices=("dev", "check"), help="only this part of the labels (default: both)")
+    parser.add_argument("--limit", type=int, help="only the first N labelled pages (a quick trial)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     import trafilatura
@@ -58,7 +59,7 @@ def main() -> None:
     from retrieval.errors import CoverageError
     from retrieval.parse import parse_html
 
-    labels = [p for p in json.loads(LABELS.read_text())["pages"] if args.part in (None, p["part"])]
+    labels = [p for p in json.loads(LABELS.read_text())["pages"] if args.part in (None, p["part"])][: args.limit]
     pages = load_pages(args.data)
     totals: dict = {}
     rows = []

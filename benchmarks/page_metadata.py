@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if not (args.folder / "manifest.json").is_file():
+        parser.error(f"no manifest.json in {args.folder}")
     manifest = json.loads((args.folder / "manifest.json").read_text())
     rows, totals = [], {"parsed": 0, "outlet": 0, "headline": 0, "date": 0}
     for item in manifest:

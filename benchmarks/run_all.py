@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--table-only", action="store_true", help="print the table from saved results")
     parser.add_argument("--index-type", help="passed to Settings.index_type when the library has it")
     args = parser.parse_args()
+    failed: list[str] = []
     if not args.table_only:
         extra = [f"--index-type={args.index_type}"] if args.index_type else []
         sizes = "1000,10000,100000" if args.quick else "1000,10000,100000,1000000"
@@ -114,7 +115,10 @@ def main() -> None:
             code = subprocess.run([sys.executable, str(HERE / step[0]), *step[1:]]).returncode
             if code:
                 log(f"{step[0]} failed with status {code}")
+                failed.append(step[0])
     print(table())
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)} (the table shows their earlier results, if any)")
 
 
 if __name__ == "__main__":
