@@ -282,7 +282,7 @@ def test_clean_removes_whole_sequences_and_keeps_the_words():
     from coverage_cli.render import clean, line
 
     text = "a\x1b]0;title\x07b\x1b]52;c;Zm9v\x1b\\c\x1b[1;31md\x1b[0m\x9b2Je\x9d8;;x\x9cf\rg\x00h\x7fi\tj\nk"
-    assert clean(text) == "abcdefghi\tj\nk"
+    assert clean(text) == "abcdef\nghi\tj\nk"  # a carriage return is a line break, never an overwrite
     assert line(" one\ntwo\x1b[K\tthree ") == "one two three"
 
 

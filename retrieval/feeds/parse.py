@@ -24,6 +24,7 @@ from ..fetch import Page
 from ..models import ParsedArticle
 from ..parse import looks_like_html
 from ..store import normalise_text
+from ..text import one_line
 
 #: Content types a feed is served as in the wild (text/html is read too, to say what it is).
 FEED_TYPES = (
@@ -165,13 +166,14 @@ def _full_text(entry) -> str | None:
 
 
 def _text(value: str | None) -> str:
-    """Plain text from a feed field that may hold HTML."""
+    """Plain text from a feed field that may hold HTML, on one line as every stored field is
+    (escape sequences and controls out)."""
     if not value:
         return ""
     if "<" in value:
         with contextlib.suppress(ValueError, lxml.etree.ParserError):
             value = lxml.html.fromstring(f"<div>{value}</div>").text_content()
-    return " ".join(value.split())
+    return one_line(value)
 
 
 def _date(value) -> str | None:

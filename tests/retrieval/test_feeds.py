@@ -9,8 +9,8 @@ import pytest
 
 from retrieval import Engine, FetchError, NotFound, Settings
 from retrieval.feeds import FeedError, Feeds
-from retrieval.feeds.parse import normalise_link, paragraphs_of, split_keywords
-from retrieval.fetch import fetch
+from retrieval.feeds.parse import normalise_link, paragraphs_of, read_feed, split_keywords
+from retrieval.fetch import Page, fetch
 from retrieval.parse import from_fields
 from tests.feed_site import HARBOR, PLAINS, VALLEY, Clock, Route, atom, rss1, rss2
 
@@ -382,6 +382,19 @@ def test_links_are_normalised_for_dedupe():
     )
     assert normalise_link("https://user:secret@news.example/x") == "https://news.example/x"
     assert normalise_link("http://127.0.0.1:8080/story?b=2&a=1") == "http://127.0.0.1:8080/story?a=1&b=2"
+
+
+def test_a_feeds_fields_lose_whole_escape_sequences():
+    # Not well-formed XML (ESC and BEL are not XML characters), so feedparser's loose parser reads it.
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bay\x1b]0;owned\x07 Post</title>'
+        "<item><title>Ferry\x1b[2J strike ends</title><link>https://bay.example/a</link>"
+        "<author>Ann\u009d52;c;ZWNobw==\x07 Writer</author><description>It ended.</description></item>"
+        "</channel></rss>"
+    ).encode()
+    parsed = read_feed(Page("https://bay.example/rss", body, "application/rss+xml"))
+    [item] = parsed.items
+    assert (parsed.title, item.title, item.author) == ("Bay Post", "Ferry strike ends", "Ann Writer")
 
 
 def test_a_feeds_own_text_becomes_paragraphs():
