@@ -383,6 +383,9 @@ def test_a_fetched_page_is_stored_under_its_clean_address(run, tmp_path, monkeyp
         row = json.loads(run("articles", "--json").stdout)[0]
         assert row["url"] == "https://harbortimes.example/news/2025/02/03/storm-power"
         assert "secret" not in json.dumps(row)
+        failed = run("ingest", f"http://user:secret@127.0.0.1:{port}/gone", "--json")
+        assert failed.exit_code == 2 and "HTTP 404" in failed.stderr
+        assert "secret" not in failed.stdout + failed.stderr
     finally:
         httpd.shutdown()
 

@@ -182,7 +182,7 @@ class Feeds:
             found = discover(page) if page.content_type in HTML_TYPES else None
             if not found:
                 raise
-            discovered_from, url = url, found
+            discovered_from, url = page.url, found  # the page as fetched: no user:pass@
             self._check_room(collection, normalise_link(url))
             parsed = read_feed(self._fetch(url))
         url = normalise_link(url)

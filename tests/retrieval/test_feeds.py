@@ -256,6 +256,17 @@ def test_a_web_page_that_names_its_feed_is_followed_through_it(feeds: Feeds, new
     assert [f.url for f in feeds.feeds()] == [news.url(HARBOR_RSS)]  # nothing half-added
 
 
+def test_a_feed_url_with_credentials_never_shows_them(feeds: Feeds, news):
+    page = f'<html><head><link rel="alternate" type="application/rss+xml" href="{HARBOR_RSS}"></head></html>'
+    news.routes["/harbor/"] = Route(page.encode(), "text/html")
+    secret = news.base.replace("http://", "http://reader:s3cret@")
+    added = feeds.add(secret + "/harbor/", "global")
+    assert (added.discovered_from, added.feed.url) == (news.url("/harbor/"), news.url(HARBOR_RSS))
+    with pytest.raises(FetchError) as caught:
+        feeds.add(secret + "/nothing", "global")
+    assert str(caught.value) == f"{news.url('/nothing')} answered HTTP 404"
+
+
 def test_an_item_already_held_is_not_added_again_and_an_updated_one_updates(feeds: Feeds, engine: Engine, news, clock):
     ferry = HARBOR[0]
     engine.add(
