@@ -1,8 +1,9 @@
 """A fetched feed's bytes → its title and items, through feedparser (RSS 0.9x/1.0/2.0, Atom).
 
-Also what the items need on their way to articles: the link normalised for dedupe, the
-keywords test, and the feed's own full text (`content:encoded`, Atom `content`) as paragraphs
-for when the linked page cannot be read.
+Also what the items need on their way to articles: the link in its canonical form (the one
+rule every article URL follows, `urls.normalise_url`), the keywords test, and the feed's own
+full text (`content:encoded`, Atom `content`) as paragraphs for when the linked page cannot
+be read.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
-from courlan import normalize_url
 
 from ..errors import BadSource
 from ..fetch import Page
@@ -25,6 +25,7 @@ from ..models import ParsedArticle
 from ..parse import looks_like_html
 from ..store import normalise_text
 from ..text import one_line
+from ..urls import optional_url
 
 #: Content types a feed is served as in the wild (text/html is read too, to say what it is).
 FEED_TYPES = (
@@ -54,7 +55,7 @@ class FeedItem:
     """One entry of a feed, reduced to what can make an article."""
 
     guid: str | None
-    link: str | None  # absolute and normalised (see `normalise_link`)
+    link: str | None  # absolute and canonical (`urls.normalise_url`, as every article's URL)
     title: str
     author: str | None
     published: str | None  # YYYY-MM-DD
@@ -71,24 +72,6 @@ class FeedItem:
 class ParsedFeed:
     title: str | None
     items: list[FeedItem]
-
-
-def normalise_link(url: str | None) -> str | None:
-    """The form item links are compared in: courlan's normalisation (lower-case host, no default
-    port, tracking parameters dropped, query sorted), without fragment or credentials.
-    Private so the canonical-URL module can replace it in one place."""
-    if not url:
-        return None
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return url
-    with contextlib.suppress(ValueError):
-        url = normalize_url(url)
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def read_feed(page: Page) -> ParsedFeed:
@@ -139,7 +122,7 @@ def discover(page: Page) -> str | None:
 
 def _item(entry, base: str) -> FeedItem | None:
     link = entry.get("link")
-    link = normalise_link(urljoin(base, link)) if link else None
+    link = optional_url(urljoin(base, link)) if link else None
     guid = (entry.get("id") or "").strip() or None
     title = _text(entry.get("title"))
     content = _full_text(entry)

@@ -9,9 +9,10 @@ import pytest
 
 from retrieval import Engine, FetchError, NotFound, Settings
 from retrieval.feeds import FeedError, Feeds
-from retrieval.feeds.parse import normalise_link, paragraphs_of, read_feed, split_keywords
+from retrieval.feeds.parse import paragraphs_of, read_feed, split_keywords
 from retrieval.fetch import Page, fetch
 from retrieval.parse import from_fields
+from retrieval.urls import normalise_url
 from tests.feed_site import HARBOR, PLAINS, VALLEY, Clock, Route, atom, rss1, rss2
 
 HARBOR_RSS = "/harbor/rss.xml"
@@ -387,12 +388,32 @@ def test_conditional_fetch_returns_a_304_page(news):
         fetch(url, allow_private=True)  # the default still wants HTML
 
 
-def test_links_are_normalised_for_dedupe():
-    assert (
-        normalise_link("HTTPS://News.Example:443/a/b?utm_source=rss&id=7#comments") == "https://news.example/a/b?id=7"
-    )
-    assert normalise_link("https://user:secret@news.example/x") == "https://news.example/x"
-    assert normalise_link("http://127.0.0.1:8080/story?b=2&a=1") == "http://127.0.0.1:8080/story?a=1&b=2"
+@pytest.mark.parametrize(
+    "link",
+    [
+        "HTTPS://News.Example:443/a/b?utm_source=rss&id=7#comments",
+        "https://user:secret@news.example/x",
+        "http://127.0.0.1:8080/story?b=2&a=1",
+        "https://news.example",  # no path
+        "http://[2001:db8::1]:8080/story?utm_medium=feed",  # an IPv6 literal keeps its brackets
+    ],
+)
+def test_an_items_link_is_the_canonical_url_an_article_gets(link):
+    """One rule: an item's link (what feed dedupe compares) is the URL an article is stored under."""
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>A</title><link>{link}</link>'
+    body += "<description>An item with a link.</description></item></channel></rss>"
+    page = Page("https://news.example/rss", body.replace("&", "&amp;").encode(), "application/rss+xml")
+    [item] = read_feed(page).items
+    assert item.link == normalise_url(link)
+    assert from_fields("A", "Some text of the article.", url=link).url == item.link
+
+
+def test_a_feed_typed_two_ways_is_one_feed(feeds: Feeds, news):
+    feeds.add(news.url(HARBOR_RSS), "global")
+    with pytest.raises(FeedError, match="already followed here as feed F1"):
+        feeds.add(news.url(HARBOR_RSS).replace("http://", "HTTP://") + "?utm_source=x#top", "global")
+    with pytest.raises(FeedError, match="cannot be followed: the URL is 2"):
+        feeds.add(news.url("/" + "x" * 2100), "global")
 
 
 def test_a_feeds_fields_lose_whole_escape_sequences():
