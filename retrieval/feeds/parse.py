@@ -2,8 +2,8 @@
 
 Also what the items need on their way to articles: the link in its canonical form (the one
 rule every article URL follows, `urls.normalise_url`), the keywords test, and the feed's own
-full text (`content:encoded`, Atom `content`) as paragraphs for when the linked page cannot
-be read.
+full text (`content:encoded`, Atom `content`) as an article for when the linked page cannot be
+read.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import calendar
 import contextlib
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -22,7 +21,7 @@ import lxml.html
 from ..errors import BadSource
 from ..fetch import Page
 from ..models import ParsedArticle
-from ..parse import looks_like_html
+from ..parse import looks_like_html, parse_body
 from ..store import normalise_text
 from ..text import one_line
 from ..urls import optional_url
@@ -40,10 +39,6 @@ FEED_TYPES = (
     "application/octet-stream",
 )
 _ALTERNATE_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
-#: Shorter lines of a feed's text are captions, buttons or "Read more" links, not paragraphs.
-MIN_WORDS = 4
-_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section", "article")
-_DROP = ("script", "style", "figcaption", "iframe", "noscript")
 
 
 class FeedError(BadSource):
@@ -168,43 +163,17 @@ def _date(value) -> str | None:
         return None
 
 
-def paragraphs_of(html: str) -> list[str]:
-    """The paragraphs of a feed's full text (HTML or plain), as the page extractor would keep them."""
-    if "<" not in html:
-        chunks = re.split(r"\n\s*\n", html)
-    else:
-        try:
-            root = lxml.html.fragment_fromstring(html, create_parent="div")
-        except (ValueError, lxml.etree.ParserError):
-            return []
-        for element in list(root.iter(*_DROP)):
-            element.drop_tree()
-        for element in root.iter(*_BLOCKS):
-            element.text = "\n\n" + (element.text or "")
-            element.tail = "\n\n" + (element.tail or "")
-        for element in root.iter("br"):
-            element.tail = "\n\n" + (element.tail or "")
-        chunks = re.split(r"\n\s*\n", root.text_content())
-    lines = [" ".join(chunk.split()) for chunk in chunks]
-    return [line for line in lines if len(line.split()) >= MIN_WORDS]
-
-
 def article_from_feed(item: FeedItem, source: str) -> ParsedArticle:
-    """The article as the feed itself carries it, when the page cannot be read (its outlet is
-    left for the caller, who knows the site's name from the pages it could read)."""
+    """The article as the feed itself carries it, when the page cannot be read: its text through
+    the same extraction and passage rules as a page's (`parse.parse_body`); its outlet is left for
+    the caller, who knows the site's name from the pages it could read."""
     if not item.content:
         raise BadSource(f"{source}: the feed carries only a summary")
-    paragraphs = [p for p in paragraphs_of(item.content) if p != item.title]
-    if not paragraphs:
-        raise BadSource("the feed's text has no paragraphs")
-    return ParsedArticle(
-        title=item.title or paragraphs[0][:120],
-        paragraphs=paragraphs,
-        author=item.author,
-        published=item.published,
-        url=item.link,
-        source=source,
-    )
+    meta = {"author": item.author, "published": item.published, "url": item.link}
+    try:
+        return parse_body(item.content, item.title, source, {k: v for k, v in meta.items() if v})
+    except BadSource:
+        raise BadSource("the feed's text has no paragraphs") from None
 
 
 def split_keywords(text: str | None) -> list[str]:

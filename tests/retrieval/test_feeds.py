@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from retrieval import Engine, FetchError, NotFound, Settings
+from retrieval.errors import BadSource
 from retrieval.feeds import FeedError, Feeds
-from retrieval.feeds.parse import paragraphs_of, read_feed, split_keywords
+from retrieval.feeds.parse import FeedItem, article_from_feed, read_feed, split_keywords
 from retrieval.fetch import Page, fetch
 from retrieval.parse import from_fields
 from retrieval.urls import normalise_url
@@ -429,23 +430,42 @@ def test_a_feeds_fields_lose_whole_escape_sequences():
     assert (parsed.title, item.title, item.author) == ("Bay Post", "Ferry strike ends", "Ann Writer")
 
 
-def test_a_feeds_own_text_becomes_paragraphs():
+def test_a_feeds_own_text_becomes_passages_by_the_rules_every_article_follows():
+    long = " ".join(f"Sentence {i} of a live blog's very long paragraph goes on here." for i in range(50))
     html = (
-        "<p>First paragraph of the story here.</p><figure><img src=x><figcaption>A caption of four words"
-        "</figcaption></figure><p>Second one<br>on two lines of text here.</p><script>x()</script><ul><li>"
-        "A list item with words.</li></ul><p>Short one.</p>"
+        "<p>The council voted 21 to 9 on Thursday to build a footbridge over the inner harbour.</p>"
+        "<figure><img src=x><figcaption>The old quay. Photo: Getty Images</figcaption></figure>"
+        "<h2>What happens next</h2><p>The plan has three parts:</p>"
+        "<ul><li>a design contest this spring</li><li>building from 2026</li><li>opening in 2027</li></ul>"
+        f"<p>{long}</p><p>Read also: Harbour ferry fares rise</p><script>track()</script>"
+        '<p>Opponents said it would block tall ships.</p><p><a href="https://harbor.example/a">Read more</a></p>'
     )
-    # "Second one" and "Short one." are shorter than the extractor's four words; captions and
-    # scripts are not the story.
-    assert paragraphs_of(html) == [
-        "First paragraph of the story here.",
-        "on two lines of text here.",
-        "A list item with words.",
+    link = "https://harbor.example/a"
+    item = FeedItem("g", link, "Council approves a footbridge", "Tom Baker", "2025-03-08", "", html, "f")
+    article = article_from_feed(item, link)
+    assert article.paragraphs[:2] == [
+        "The council voted 21 to 9 on Thursday to build a footbridge over the inner harbour.",
+        "The plan has three parts:\na design contest this spring\nbuilding from 2026\nopening in 2027",
     ]
-    assert paragraphs_of("Plain text paragraph number one.\n\nAnd plain text number two.") == [
-        "Plain text paragraph number one.",
-        "And plain text number two.",
-    ]
+    pieces = article.paragraphs[2:-1]  # the long paragraph, split at sentence ends
+    assert len(pieces) > 1 and all(len(p) <= 2000 and p.endswith("here.") for p in pieces) and " ".join(pieces) == long
+    assert article.paragraphs[-1] == "Opponents said it would block tall ships."
+    assert article.headings == [None] + ["What happens next"] * (len(article.paragraphs) - 1)
+    kinds = {b.text: b.kind for b in article.blocks}
+    assert kinds["Read also: Harbour ferry fares rise"] == "teaser" and "Read more" not in kinds
+    assert (article.title, article.author, article.published, article.url) == (
+        "Council approves a footbridge", "Tom Baker", "2025-03-08", link,
+    )  # fmt: skip
+
+    plain = dataclasses.replace(item, content="Plain text paragraph number one.\n\nAnd plain & simple text two.")
+    two = ["Plain text paragraph number one.", "And plain & simple text two."]
+    assert article_from_feed(plain, "x").paragraphs == two
+    for nothing in (
+        "<p>Read also: Harbour ferry fares rise</p>",
+        "<figure><figcaption>Photo: AP</figcaption></figure>",
+    ):
+        with pytest.raises(BadSource, match="the feed's text has no paragraphs"):
+            article_from_feed(dataclasses.replace(item, content=nothing), "x")
 
 
 def test_feed_settings_are_read_and_checked():
