@@ -165,7 +165,7 @@ def stats(data: dict) -> str:
             f"passages:    {data['passages']} ({data['indexed']} indexed)",
             f"index:       {data['index_type']}",
             f"model:       {data['model']}",
-            f"data folder: {data['data_dir']}",
+            f"data folder: {line(data['data_dir'])}",
             f"disk:        store {data['store_bytes'] / 1e6:.1f} MB, index {data['index_bytes'] / 1e6:.1f} MB",
         ]
     )
@@ -174,17 +174,17 @@ def stats(data: dict) -> str:
 def health(report) -> str:
     """`check`'s table: one row per part of the data folder, then what to do about each problem."""
     width = max(len(f.part) for f in report.findings)
-    lines = [f"data folder: {report.data_dir}", ""]
+    lines = [f"data folder: {line(report.data_dir)}", ""]
     for f in report.findings:
         status = "ok" if f.ok else click.style("PROBLEM", bold=True)
-        lines.append(f"{f.part:<{width}}  {status:<7}  {f.detail}")
-    lines += [f"repaired: {action}" for action in report.repaired]
+        lines.append(f"{f.part:<{width}}  {status:<7}  {line(f.detail)}")
+    lines += [f"repaired: {line(action)}" for action in report.repaired]
     lines.append("")
     if report.healthy:
         lines.append("healthy")
     else:
         lines.append(f"{len(report.problems)} problem(s):")
-        lines += [f"- {f.part}: {f.fix}" for f in report.problems if f.fix]
+        lines += [f"- {f.part}: {line(f.fix)}" for f in report.problems if f.fix]
     return "\n".join(lines)
 
 

@@ -459,3 +459,48 @@ def test_feed_commands_refuse_bad_input_with_one_line(run, site, monkeypatch):
     assert run("feed", "resume", "F1").stdout.startswith("Resumed F1")
     removed = run("feed", "remove", "1")
     assert removed.exit_code == 0 and "Stopped following F1: Ok" in removed.stdout
+
+
+def test_feed_output_is_terminal_safe_whatever_the_store_holds(run, site, monkeypatch, tmp_path, capsys):
+    """Feed titles, errors and item titles are printed through `render`, as every command's are
+    (a store written before ingest cleaned them may still hold escape sequences)."""
+    from coverage_cli.feeds import _print
+    from retrieval import Settings
+    from retrieval.feeds import ItemOutcome, PollResult
+    from retrieval.feeds.store import FeedStore
+
+    monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+    site.serve_feed("/ok.xml", b'<?xml version="1.0"?><rss version="2.0"><channel><title>Ok</title></channel></rss>')
+    assert run("feed", "add", site.url("/ok.xml"), "--keywords", "ferry").exit_code == 0
+    store = FeedStore(Settings(data_dir=tmp_path / "data").db_path)
+    try:
+        hostile = {"title": f"Bay{HOSTILE} Post", "error": f"HTTP{HOSTILE} 500", "keywords": '["ferry\\u001b[2J"]'}
+        store.update(1, hostile)
+        feed = store.feed(1)
+    finally:
+        store.close()
+    outputs = [run("feed", "list").stdout, run("feed", "list", "--json").stdout, run("feed", "pause", "1").stdout]
+    outputs += [run("feed", "resume", "1").stdout, run("feed", "remove", "1").stdout]
+    outcome = ItemOutcome(f"Ferry{HOSTILE} strike ends", "https://bay.example/a", "failed", reason=f"gone{HOSTILE}")
+    _print([PollResult(feed, "checked", [outcome]), PollResult(feed, "failed", error=f"HTTP{HOSTILE} 500")], False)
+    _print([PollResult(feed, "checked", [outcome])], True)
+    printed = capsys.readouterr()
+    outputs += [printed.out, printed.err]
+    assert "Bay Post" in outputs[0] and "HTTP 500" in outputs[0] and "keywords: ferry" in outputs[0]
+    assert json.loads(outputs[1])[0]["title"] == f"Bay{HOSTILE} Post"  # JSON keeps the data, escaped
+    assert "Ferry strike ends (gone)" in printed.out and "error: F1" in printed.err
+    for out in outputs:
+        assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
+    for out in [outputs[0], *outputs[2:5], printed.out.split("{")[0], printed.err]:  # the text, not the JSON
+        assert "owned" not in out and "ZWNobyBwd25lZA" not in out, repr(out)
+
+
+def test_the_data_folders_name_is_printed_terminal_safe(tmp_path):
+    """Paths and health details reach the terminal through `render` too (`stats`, `check`)."""
+    data = tmp_path / f"data{HOSTILE}"
+    base = ["--data-dir", str(data), "--env-file", str(tmp_path / "no.env"), "-q"]
+    outputs = [CliRunner().invoke(cli, [*base, *args], catch_exceptions=False) for args in (["stats"], ["check"])]
+    assert [r.exit_code for r in outputs] == [0, 0]
+    for result in outputs:
+        assert "data folder: " in result.stdout and "owned" not in result.stdout
+        assert not any(ch in result.stdout for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(result.stdout)
