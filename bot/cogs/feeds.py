@@ -92,7 +92,7 @@ class Feeds(commands.Cog):
     ) -> None:
         bot = self.bot
         await interaction.response.defer(ephemeral=True, thinking=True)
-        added = await bot.run(
+        added = await bot.run_fetch(  # it fetches the feed: on the fetch threads, never the questions'
             self.feeds.add,
             url.strip(),
             collection_of(interaction.guild_id),
