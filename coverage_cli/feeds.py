@@ -14,7 +14,7 @@ import click
 
 from retrieval import GLOBAL
 from retrieval.feeds import Feed, Feeds, PollResult
-from retrieval.feeds.store import parse_stamp
+from retrieval.feeds.store import parse_feed_id, parse_stamp
 
 from . import render
 from .render import line
@@ -30,13 +30,6 @@ IDLE_SECONDS = 60
 
 def _feeds(c: Context) -> Feeds:
     return Feeds(c.engine)
-
-
-def _id(value: str) -> int:
-    text = value.strip().lstrip("Ff")
-    if not text.isdigit():
-        raise click.BadParameter(f"{value!r} is not a feed id; they look like F3 or 3")
-    return int(text)
 
 
 def _when(value: str | None) -> str:
@@ -112,7 +105,7 @@ def _describe(f: Feed) -> str:
 @pass_ctx
 def remove(c: Context, feed_id: str, collection: str | None) -> None:
     """Stop following a feed; the articles it brought stay."""
-    f = _feeds(c).remove(_id(feed_id), [collection] if collection else None)
+    f = _feeds(c).remove(parse_feed_id(feed_id), [collection] if collection else None)
     click.echo(f"Stopped following F{f.id}: {line(f.name)}. Its {f.articles} articles stay (`coverage-bot remove ID`).")
 
 
@@ -121,7 +114,7 @@ def remove(c: Context, feed_id: str, collection: str | None) -> None:
 @pass_ctx
 def pause(c: Context, feed_id: str) -> None:
     """Stop checking a feed for now."""
-    f = _feeds(c).pause(_id(feed_id))
+    f = _feeds(c).pause(parse_feed_id(feed_id))
     click.echo(f"Paused F{f.id}: {line(f.name)}.")
 
 
@@ -130,7 +123,7 @@ def pause(c: Context, feed_id: str) -> None:
 @pass_ctx
 def resume(c: Context, feed_id: str) -> None:
     """Check a paused feed again, at once (its failures are forgotten)."""
-    f = _feeds(c).resume(_id(feed_id))
+    f = _feeds(c).resume(parse_feed_id(feed_id))
     click.echo(f"Resumed F{f.id}: {line(f.name)}; next check now.")
 
 

@@ -504,3 +504,11 @@ def test_the_data_folders_name_is_printed_terminal_safe(tmp_path):
     for result in outputs:
         assert "data folder: " in result.stdout and "owned" not in result.stdout
         assert not any(ch in result.stdout for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(result.stdout)
+
+
+@pytest.mark.parametrize("given", ["FF3", "F 3x", "99999999999999999999", "3.5"])
+def test_a_feed_id_is_read_by_the_bots_rule(run, given):
+    """The command line and `/feed` read feed ids by one rule (F3, f3 or 3; at most 12 digits)."""
+    result = run("feed", "remove", given)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == f"error: {given!r} is not a feed id; give it as F3 or 3"
