@@ -1,7 +1,9 @@
 """The bot's background feed poller: checks the feeds that are due, announces each new article
 once in its feed's channel, and tells moderators once when a failing feed is paused.
 
-Fetching, extraction and embedding run in a worker thread; the event loop only waits and
+Checking feeds (fetching, extraction, embedding) runs on the bot's fetch threads
+(`CoverageBot.run_fetch`), so a slow feed never holds the threads questions are answered on;
+store reads run like every other engine call (`CoverageBot.run`). The event loop only waits and
 sends. Announcements come from the store, so articles a `coverage-bot feed poll` cron job
 added are announced too, and a restart neither repeats nor loses one.
 """
@@ -102,7 +104,7 @@ class FeedPoller:
         if self._woken:
             return
         if self.check:
-            next_due = await asyncio.to_thread(self.feeds.next_due)
+            next_due = await self.bot.run(self.feeds.next_due)
             delay = MAX_IDLE if next_due is None else (next_due - self.feeds.clock()).total_seconds()
             delay = min(max(delay, MIN_IDLE), MAX_IDLE)
         else:
@@ -121,7 +123,7 @@ class FeedPoller:
 
     async def cycle(self) -> None:
         """One pass: check due feeds, then announce and notify from the store."""
-        results = await asyncio.to_thread(self.feeds.poll, should_stop=self._stop.is_set) if self.check else []
+        results = await self.bot.run_fetch(self.feeds.poll, should_stop=self._stop.is_set) if self.check else []
         for r in results:
             if r.status == "failed":
                 log.info("feeds: F%d %s failed: %s", r.feed.id, r.feed.url, r.error)
@@ -132,23 +134,23 @@ class FeedPoller:
             await self.notify()
 
     async def announce(self) -> None:
-        for a in await asyncio.to_thread(self.feeds.pending_announcements, ANNOUNCE_BATCH):
+        for a in await self.bot.run(self.feeds.pending_announcements, ANNOUNCE_BATCH):
             channel = self.bot.get_partial_messageable(int(a.feed.announce_to), guild_id=_guild(a.feed.collection))
             try:
                 await channel.send(embed=feed_embeds.announcement(a), allowed_mentions=NO_PINGS)
             except (discord.HTTPException, ValueError) as err:
                 # Gone or forbidden: said once in the log, not retried forever.
                 log.warning("feeds: cannot announce A%d in channel %s (%s)", a.article.id, a.feed.announce_to, err)
-            await asyncio.to_thread(self.feeds.mark_announced, [a.item_id])
+            await self.bot.run(self.feeds.mark_announced, [a.item_id])
 
     async def notify(self) -> None:
-        for feed in await asyncio.to_thread(self.feeds.pending_notices):
+        for feed in await self.bot.run(self.feeds.pending_notices):
             channel = self.bot.get_partial_messageable(int(feed.announce_to), guild_id=_guild(feed.collection))
             try:
                 await channel.send(feed_embeds.paused_notice(feed), allowed_mentions=NO_PINGS)
             except (discord.HTTPException, ValueError) as err:
                 log.warning("feeds: cannot tell channel %s that F%d is paused (%s)", feed.announce_to, feed.id, err)
-            await asyncio.to_thread(self.feeds.mark_noticed, feed.id)
+            await self.bot.run(self.feeds.mark_noticed, feed.id)
 
 
 def _guild(collection: str) -> int | None:

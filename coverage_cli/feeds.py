@@ -1,9 +1,11 @@
 """`coverage-bot feed ...`: follow feeds from the command line, and poll them without the bot
-(from cron or a systemd timer: `coverage-bot feed poll --once --due`)."""
+(from cron or a systemd timer: `coverage-bot feed poll --once --due`).
+
+Feed titles, item titles and error reasons come from other people's servers: like every other
+command's output, they are printed through `render` (`line` for text, `dumps` for JSON)."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -12,7 +14,10 @@ import click
 
 from retrieval import GLOBAL
 from retrieval.feeds import Feed, Feeds, PollResult
-from retrieval.feeds.store import parse_stamp
+from retrieval.feeds.store import parse_feed_id, parse_stamp
+
+from . import render
+from .render import line
 
 if TYPE_CHECKING:
     from .main import Context
@@ -25,13 +30,6 @@ IDLE_SECONDS = 60
 
 def _feeds(c: Context) -> Feeds:
     return Feeds(c.engine)
-
-
-def _id(value: str) -> int:
-    text = value.strip().lstrip("Ff")
-    if not text.isdigit():
-        raise click.BadParameter(f"{value!r} is not a feed id; they look like F3 or 3")
-    return int(text)
 
 
 def _when(value: str | None) -> str:
@@ -57,13 +55,13 @@ def add(c: Context, url: str, collection: str, keywords: str | None, interval: i
     URL may also be a web page that names its feed. The first check is due at once."""
     added = _feeds(c).add(url, collection, keywords=keywords, interval=interval, added_by="cli")
     if as_json:
-        click.echo(json.dumps({**added.feed.to_json(), "items": added.items}, ensure_ascii=False, indent=2))
+        click.echo(render.dumps({**added.feed.to_json(), "items": added.items}, indent=2))
         return
     f = added.feed
     if added.discovered_from:
-        click.echo(f"{added.discovered_from} is a web page; it names the feed {f.url}.")
-    click.echo(f"Following F{f.id}: {f.name} ({added.items} items) for collection {f.collection}.")
-    extra = f", only items about: {', '.join(f.keywords)}" if f.keywords else ""
+        click.echo(f"{line(added.discovered_from)} is a web page; it names the feed {line(f.url)}.")
+    click.echo(f"Following F{f.id}: {line(f.name)} ({added.items} items) for collection {line(f.collection)}.")
+    extra = f", only items about: {line(', '.join(f.keywords))}" if f.keywords else ""
     click.echo(f"Checked every {f.interval_minutes} minutes{extra}; first check now (`coverage-bot feed poll --once`).")
 
 
@@ -77,7 +75,7 @@ def list_(c: Context, collections, as_json: bool) -> None:
     Each with its state (ok, failing and why, paused), last check, last new article and article count."""
     rows = _feeds(c).feeds(list(collections) or None)
     if as_json:
-        click.echo(json.dumps([f.to_json() for f in rows], ensure_ascii=False, indent=2))
+        click.echo(render.dumps([f.to_json() for f in rows], indent=2))
         return
     if not rows:
         click.echo("No feeds followed. Add one with `coverage-bot feed add URL`.")
@@ -87,15 +85,15 @@ def list_(c: Context, collections, as_json: bool) -> None:
 
 
 def _describe(f: Feed) -> str:
-    lines = [f"F{f.id}  {f.name}  [{f.collection}]  {f.state}", f"    {f.url}"]
+    lines = [f"F{f.id}  {line(f.name)}  [{line(f.collection)}]  {f.state}", f"    {line(f.url)}"]
     lines.append(
         f"    last check {_when(f.checked_at)} · last new article {_when(f.new_at)} · {f.articles} articles"
-        + (f" · keywords: {', '.join(f.keywords)}" if f.keywords else "")
+        + (f" · keywords: {line(', '.join(f.keywords))}" if f.keywords else "")
     )
     if f.paused:
-        lines.append(f"    {f.paused}")
+        lines.append(f"    {line(f.paused)}")
     elif f.error:
-        lines.append(f"    error: {f.error} ({f.failures} in a row; next try {_when(f.next_check_at)})")
+        lines.append(f"    error: {line(f.error)} ({f.failures} in a row; next try {_when(f.next_check_at)})")
     else:
         lines.append(f"    next check {_when(f.next_check_at)}")
     return "\n".join(lines)
@@ -107,8 +105,8 @@ def _describe(f: Feed) -> str:
 @pass_ctx
 def remove(c: Context, feed_id: str, collection: str | None) -> None:
     """Stop following a feed; the articles it brought stay."""
-    f = _feeds(c).remove(_id(feed_id), [collection] if collection else None)
-    click.echo(f"Stopped following F{f.id}: {f.name}. Its {f.articles} articles stay (`coverage-bot remove ID`).")
+    f = _feeds(c).remove(parse_feed_id(feed_id), [collection] if collection else None)
+    click.echo(f"Stopped following F{f.id}: {line(f.name)}. Its {f.articles} articles stay (`coverage-bot remove ID`).")
 
 
 @feed.command("pause")
@@ -116,8 +114,8 @@ def remove(c: Context, feed_id: str, collection: str | None) -> None:
 @pass_ctx
 def pause(c: Context, feed_id: str) -> None:
     """Stop checking a feed for now."""
-    f = _feeds(c).pause(_id(feed_id))
-    click.echo(f"Paused F{f.id}: {f.name}.")
+    f = _feeds(c).pause(parse_feed_id(feed_id))
+    click.echo(f"Paused F{f.id}: {line(f.name)}.")
 
 
 @feed.command("resume")
@@ -125,8 +123,8 @@ def pause(c: Context, feed_id: str) -> None:
 @pass_ctx
 def resume(c: Context, feed_id: str) -> None:
     """Check a paused feed again, at once (its failures are forgotten)."""
-    f = _feeds(c).resume(_id(feed_id))
-    click.echo(f"Resumed F{f.id}: {f.name}; next check now.")
+    f = _feeds(c).resume(parse_feed_id(feed_id))
+    click.echo(f"Resumed F{f.id}: {line(f.name)}; next check now.")
 
 
 @feed.command("poll")
@@ -165,21 +163,21 @@ def poll(c: Context, once: bool, due: bool, collections, as_json: bool) -> None:
 def _print(results: list[PollResult], as_json: bool) -> None:
     for r in results:
         if r.status == "failed":
-            click.echo(f"error: F{r.feed.id} {r.feed.url}: {r.error}", err=True)
+            click.echo(f"error: F{r.feed.id} {line(r.feed.url)}: {line(r.error)}", err=True)
     if as_json:
         total = {s: sum(r.count(s) for r in results) for s in ("added", "updated", "unchanged", "failed")}
-        click.echo(json.dumps({"checked": len(results), **total, "feeds": [r.to_json() for r in results]}))
+        click.echo(render.dumps({"checked": len(results), **total, "feeds": [r.to_json() for r in results]}))
         sys.stdout.flush()
         return
     if not results:
         click.echo("No feeds to check.")
     for r in results:
-        click.echo(f"F{r.feed.id} {r.feed.name}: {r.summary()}")
+        click.echo(f"F{r.feed.id} {line(r.feed.name)}: {line(r.summary())}")
         for o in r.outcomes:
             ref = f"A{o.article_id} " if o.article_id else ""
-            line = f"  {o.status:<9} {ref}{o.title or o.link}"
+            text = f"  {o.status:<9} {ref}{line(o.title or o.link or '')}"
             if o.reason and o.status != "added":
-                line += f" ({o.reason})"
-            click.echo(line)
+                text += f" ({line(o.reason)})"
+            click.echo(text)
         if r.status in ("checked", "not modified", "failed"):
             click.echo(f"  next check {_when(r.feed.next_check_at)}")

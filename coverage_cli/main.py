@@ -53,12 +53,13 @@ class Group(click.Group):
             ctx.exit(2)
         except sqlite3.DatabaseError as err:
             where = ctx.obj.settings.db_path if isinstance(ctx.obj, Context) else "the store"
-            click.echo(f"error: {where}: {err}; `coverage-bot check` says what is wrong", err=True)
+            what = f"{render.line(where)}: {render.line(err)}"
+            click.echo(f"error: {what}; `coverage-bot check` says what is wrong", err=True)
             ctx.exit(2)
         except OSError as err:
             if err.errno not in FOLDER_ERRORS:
                 raise
-            click.echo(f"error: {err.filename or 'the data folder'}: {err.strerror}", err=True)
+            click.echo(f"error: {render.line(err.filename or 'the data folder')}: {err.strerror}", err=True)
             ctx.exit(2)
 
 
@@ -82,7 +83,7 @@ def cli(ctx: click.Context, data_dir: Path | None, env_file: str, verbose: int, 
     try:
         settings = Settings.from_env(env_file, data_dir=data_dir)
     except CoverageError as err:
-        click.echo(f"error: {err}", err=True)
+        click.echo(f"error: {render.line(err)}", err=True)
         ctx.exit(2)
     level = [settings.log_level if verbose == 0 else "INFO", "INFO", "DEBUG"][min(verbose, 2)]
     if verbose == 0 and settings.log_level == "INFO":
@@ -393,7 +394,7 @@ def check(c: Context, repair: bool, quick: bool, as_json: bool) -> None:
     elif repair and health.problems:
         health.repaired = ["nothing: the store itself is not usable, and the rest is rebuilt from it"]
     if as_json:
-        click.echo(json.dumps(health.to_json(), indent=2))
+        click.echo(render.dumps(health.to_json(), indent=2))
     else:
         click.echo(render.health(health))
     sys.exit(0 if health.healthy else 1)
@@ -411,7 +412,8 @@ def init(c: Context, no_seeds: bool) -> None:
         for event in engine.events:
             click.echo(f"coverage-bot: {render.line(event)}", err=True)
         click.echo(
-            f"Made a new store at {c.settings.db_path}: {counts['articles']} articles, {counts['passages']} passages."
+            f"Made a new store at {render.line(c.settings.db_path)}: {counts['articles']} articles, "
+            f"{counts['passages']} passages."
         )
     finally:
         engine.close()

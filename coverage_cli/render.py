@@ -1,8 +1,9 @@
 """Plain-text rendering of library results for a terminal (bold via click where it is a TTY).
 
 Article text and metadata come from anywhere, so every piece of it passes through `clean` (or
-`line`) on its way out: escape sequences in a page must not set the window title, write the
-clipboard (OSC 52) or move the cursor when `ask` prints a quote.
+`line`) on its way out, and JSON through `dumps`: escape sequences in a page must not set the
+window title, write the clipboard (OSC 52) or move the cursor when `ask` prints a quote. Ingest
+removes them already (`retrieval.text`); this is the same rule again, for whatever a store holds.
 """
 
 from __future__ import annotations
@@ -14,29 +15,22 @@ import textwrap
 import click
 
 from retrieval.models import Answer, Article, Block, Comparison, Hit, IngestReport, Passage
+from retrieval.text import one_line, strip_controls
 
 NO_ANSWER = "The coverage held here does not answer that question."
 
-#: Terminal escape sequences, whole: CSI (ESC [ or 8-bit CSI) ... final byte; OSC, DCS, SOS, PM and
-#: APC (ESC ] P X ^ _ or their 8-bit forms) up to BEL or ST; other two- or three-byte ESC sequences.
-_SEQUENCE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]?"
-)
-#: C0 controls but tab and newline, DEL, and C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _C1_AND_DEL = re.compile(r"[\x7f-\x9f]")
 
 
 def clean(text: str) -> str:
-    """Text without escape sequences or control characters (newlines and tabs stay)."""
-    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+    """Text without escape sequences or control characters (newlines and tabs stay): the
+    library's own sanitiser, the one ingest uses, so stored and printed text follow one rule."""
+    return strip_controls(text)
 
 
 def line(text: object) -> str:
     """`clean`, on one line: for headlines, outlets, names, URLs and messages."""
-    return " ".join(clean(str(text)).split())
+    return one_line(str(text))
 
 
 def dumps(data: object, indent: int | None = None) -> str:
@@ -171,7 +165,7 @@ def stats(data: dict) -> str:
             f"passages:    {data['passages']} ({data['indexed']} indexed)",
             f"index:       {data['index_type']}",
             f"model:       {data['model']}",
-            f"data folder: {data['data_dir']}",
+            f"data folder: {line(data['data_dir'])}",
             f"disk:        store {data['store_bytes'] / 1e6:.1f} MB, index {data['index_bytes'] / 1e6:.1f} MB",
         ]
     )
@@ -180,17 +174,17 @@ def stats(data: dict) -> str:
 def health(report) -> str:
     """`check`'s table: one row per part of the data folder, then what to do about each problem."""
     width = max(len(f.part) for f in report.findings)
-    lines = [f"data folder: {report.data_dir}", ""]
+    lines = [f"data folder: {line(report.data_dir)}", ""]
     for f in report.findings:
         status = "ok" if f.ok else click.style("PROBLEM", bold=True)
-        lines.append(f"{f.part:<{width}}  {status:<7}  {f.detail}")
-    lines += [f"repaired: {action}" for action in report.repaired]
+        lines.append(f"{f.part:<{width}}  {status:<7}  {line(f.detail)}")
+    lines += [f"repaired: {line(action)}" for action in report.repaired]
     lines.append("")
     if report.healthy:
         lines.append("healthy")
     else:
         lines.append(f"{len(report.problems)} problem(s):")
-        lines += [f"- {f.part}: {f.fix}" for f in report.problems if f.fix]
+        lines += [f"- {f.part}: {line(f.fix)}" for f in report.problems if f.fix]
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from .errors import FetchError
+from .urls import without_credentials
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ def _open(
 ) -> Iterator[tuple[BaseHTTPResponse, _Watchdog]]:
     """GET `parts` from `address` and yield the response (status and headers read, body not yet),
     with the watchdog that enforces the deadline until the block ends."""
-    url = parts.geturl()
+    url = without_credentials(parts.geturl())
     timeout = max(deadline.left(), 0.001)  # per socket operation; the watchdog bounds the total
     if parts.scheme == "https":
         host = parts.hostname
@@ -279,39 +280,40 @@ def fetch(
     is returned as a Page with status 304 and an empty body."""
     deadline = _Deadline(timeout)
     for _ in range(MAX_REDIRECTS + 1):
+        shown = without_credentials(url)  # what messages and the Page say: never a user:pass@
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise FetchError(f"only http and https URLs can be added, not {parts.scheme or 'no scheme'}: {url}")
+            raise FetchError(f"only http and https URLs can be added, not {parts.scheme or 'no scheme'}: {shown}")
         if not parts.hostname:
-            raise FetchError(f"the URL has no host: {url}")
+            raise FetchError(f"the URL has no host: {shown}")
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise FetchError(f"the URL has an invalid port: {url}") from None
+            raise FetchError(f"the URL has an invalid port: {shown}") from None
         address = _check_address(parts.hostname, port, allow_private, deadline)
         sent = request_headers(parts, accept, headers)
         with _open(parts, address, port, sent, deadline) as (response, watchdog):
             if response.status in REDIRECTS:
                 location = response.headers.get("Location")
                 if not location:
-                    raise FetchError(f"{url} redirects without saying where")
+                    raise FetchError(f"{shown} redirects without saying where")
                 url = urljoin(url, location)
                 continue
             answered = {name.lower(): value for name, value in response.headers.items()}
             if response.status == 304:
-                return Page(url=url, body=b"", content_type="", status=304, headers=answered)
+                return Page(url=shown, body=b"", content_type="", status=304, headers=answered)
             if response.status >= 400:
-                raise FetchError(f"{url} answered HTTP {response.status}")
+                raise FetchError(f"{shown} answered HTTP {response.status}")
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if content_type and content_type not in accept:
                 wanted = "an HTML page" if tuple(accept) == HTML_TYPES else f"one of {', '.join(accept)}"
-                raise FetchError(f"{url} is {content_type}, not {wanted}")
-            body = _read_body(response, url, max_bytes, deadline, watchdog)
+                raise FetchError(f"{shown} is {content_type}, not {wanted}")
+            body = _read_body(response, shown, max_bytes, deadline, watchdog)
             return Page(
-                url=url,
+                url=shown,
                 body=body,
                 content_type=content_type or "text/html",
                 status=response.status,
                 headers=answered,
             )
-    raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times")
+    raise FetchError(f"{shown} redirects more than {MAX_REDIRECTS} times")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import json
 import logging
 import os
 import re
 import stat
+from html import escape as escape_html
 from pathlib import Path
 
 from .blocks import classify, html_blocks, passages
@@ -244,17 +246,22 @@ def _author_from_byline(blocks: list[Block], meta: dict) -> None:
                 return
 
 
-def parse_html(html: str | bytes, source: str = "page", url: str | None = None) -> ParsedArticle:
-    """A saved or fetched news page: the body through trafilatura, typed into blocks; the
-    metadata from the page's own structured data (`page.page_metadata`)."""
-    import trafilatura
-
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", "replace")
+def _check_tags(html: str, source: str) -> None:
+    """Bounds the extractor's time and memory before it starts."""
     tags = html.count("<")
     if tags > MAX_HTML_TAGS:
         raise BadSource(f"{source}: the page has {tags:,} HTML tags, more than the {MAX_HTML_TAGS:,} a news page has")
-    meta = page_metadata(html, url)
+
+
+def _body_blocks(html: str, source: str, url: str | None = None, whole_article: bool = False) -> list[Block]:
+    """HTML to typed blocks: trafilatura finds the body and its structure, `blocks` types it.
+    The one path for a page and for an article body given without its page.
+
+    `whole_article`: the HTML is the article itself (a feed's full text), so trafilatura's rescue
+    for pages whose body it found too thin is off; on a short body it would join every line."""
+    import trafilatura
+
+    options = {"config": _whole_article_config()} if whole_article else {}
     doc = trafilatura.bare_extraction(
         html,
         url=url,
@@ -262,10 +269,30 @@ def parse_html(html: str | bytes, source: str = "page", url: str | None = None) 
         include_comments=False,
         include_tables=True,
         deduplicate=False,
+        **options,
     )
     if doc is None or doc.body is None:
         raise BadSource(f"{source}: no article text found on the page")
-    blocks = html_blocks(doc.body)
+    return html_blocks(doc.body)
+
+
+@functools.cache
+def _whole_article_config():
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+    return config
+
+
+def parse_html(html: str | bytes, source: str = "page", url: str | None = None) -> ParsedArticle:
+    """A saved or fetched news page: the body through trafilatura, typed into blocks; the
+    metadata from the page's own structured data (`page.page_metadata`)."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    _check_tags(html, source)
+    meta = page_metadata(html, url)
+    blocks = _body_blocks(html, source, url)
     title = meta.title
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading"), None)
@@ -281,6 +308,26 @@ def parse_html(html: str | bytes, source: str = "page", url: str | None = None) 
         return finish(title, blocks, source, {k: v for k, v in fields.items() if v})
     except BadSource:
         raise BadSource(f"{source}: no article text found on the page") from None
+
+
+def parse_body(body: str, title: str | None, source: str, meta: dict | None = None) -> ParsedArticle:
+    """An article's body without its page: a feed's `content:encoded` or Atom `content` (HTML,
+    or plain text with blank lines between paragraphs). The same blocks and passages as a
+    page's body; the metadata is what the caller knows (the feed item's)."""
+    if "<" not in body:  # plain text: its paragraphs as the HTML they stand for
+        text = strip_controls(body).strip()
+        chunks = re.split(r"\n\s*\n", text) if "\n\n" in text else text.splitlines()
+        body = "".join(f"<p>{escape_html(c)}</p>" for c in chunks if c.strip())
+    _check_tags(body, source)
+    blocks = _body_blocks(f"<html><body><article>{body}</article></body></html>", source, whole_article=True)
+    title = one_line(title or "")
+    if not title:
+        title = next((b.text for b in blocks if b.kind == "heading"), None) or next(
+            (b.text[:120] for b in blocks if b.kind == "paragraph"), ""
+        )
+    if not title:
+        raise BadSource(f"{source}: the article has no paragraphs of text")
+    return finish(title[:MAX_TITLE_CHARS], blocks, source, meta)
 
 
 def looks_like_html(text: str) -> bool:

@@ -10,6 +10,7 @@ from .fetch import fetch
 from .models import ParsedArticle
 from .parse import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, parse_file, parse_html
 from .settings import Settings
+from .urls import without_credentials
 
 
 def is_url(source: str) -> bool:
@@ -45,6 +46,11 @@ def _ignored(path: Path, root: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIX)
 
 
+def label(source: str) -> str:
+    """How a source is named in outcomes and messages: a URL without its `user:pass@`."""
+    return without_credentials(source) if is_url(source) else source
+
+
 def read_source(source: str, settings: Settings) -> ParsedArticle:
     """One file or URL as an article; raises a `CoverageError` that names the problem."""
     if is_url(source):
@@ -54,7 +60,7 @@ def read_source(source: str, settings: Settings) -> ParsedArticle:
             max_bytes=settings.fetch_max_bytes,
             allow_private=settings.allow_private_urls,
         )
-        article = parse_html(page.body, source=source, url=page.url)
+        article = parse_html(page.body, source=label(source), url=page.url)
         article.origin = article.url or page.url
         return article
     path = Path(source)
@@ -68,6 +74,6 @@ def read_source(source: str, settings: Settings) -> ParsedArticle:
 def read_sources(sources: Sequence[str], settings: Settings) -> Iterator[tuple[str, ParsedArticle | CoverageError]]:
     for source in sources:
         try:
-            yield source, read_source(source, settings)
+            yield label(source), read_source(source, settings)
         except CoverageError as err:
-            yield source, err
+            yield label(source), err

@@ -1,14 +1,28 @@
-"""Text hygiene shared by every parser: control characters out, lengths that work for scripts
-without spaces, and long paragraphs split at sentence boundaries instead of refused."""
+"""Text hygiene shared by every parser and every front end: escape sequences and control
+characters out, lengths that work for scripts without spaces, and long paragraphs split at
+sentence boundaries instead of refused.
+
+`strip_controls` is the one sanitiser: ingest runs it on stored text and metadata, and the
+command line runs it again on everything it prints (stores written before it existed)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+#: Terminal escape sequences, whole, so nothing of them is left as visible text ("]0;owned"):
+#: CSI (ESC [ or 8-bit CSI) with its parameters and final byte; OSC, DCS, SOS, PM and APC (ESC ]
+#: P X ^ _ or their 8-bit forms) up to BEL or ST (an unended one up to the end of its line; past
+#: it the terminal sees no introducer, only text); other two- or three-byte ESC sequences.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+_LINE_END = re.compile(r"\r\n?")
 # C0 and C1 controls, DEL, and the invisible format characters that reorder or hide text
 # (bidi overrides); newline and tab are kept where structure needs them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: Scripts written without spaces between words: their length is counted in characters.
 _NO_SPACE_SCRIPT = re.compile(
@@ -22,9 +36,12 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？]+[」�
 
 
 def strip_controls(text: str, keep_newlines: bool = True) -> str:
-    """Remove control characters (escape sequences, NULs, bidi overrides) from parsed text."""
+    """Remove escape sequences (whole) and control characters (NULs, bidi overrides). With
+    `keep_newlines`, tabs and line breaks stay (a CR or CR LF becomes LF); without, every control
+    becomes a space."""
+    text = _SEQUENCE.sub("", text)
     if keep_newlines:
-        return _CONTROL.sub("", text)
+        return _CONTROL.sub("", _LINE_END.sub("\n", text))
     return _CONTROL_ALL.sub(" ", text)
 
 

@@ -3,6 +3,7 @@ citation. Feeds, pages and typed metadata all pass through `normalise_url`."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from courlan import normalize_url
@@ -12,6 +13,8 @@ from .text import one_line
 
 #: Longer addresses are not article URLs (browsers and servers cap near 2,000 characters).
 MAX_URL_CHARS = 2048
+# scheme://user:pass@ — up to the last @ before the path, as urlsplit reads the authority.
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 
 
 def normalise_url(url: str) -> str:
@@ -52,3 +55,9 @@ def optional_url(url: str | None) -> str | None:
         return normalise_url(url)
     except BadSource:
         return None
+
+
+def without_credentials(url: str) -> str:
+    """`url` as given, without a `user:pass@`: the form for messages, logs and labels, where
+    the address is shown but not changed otherwise (a fetch never sends the credentials)."""
+    return _USERINFO.sub(r"\1", url)

@@ -282,7 +282,7 @@ def test_clean_removes_whole_sequences_and_keeps_the_words():
     from coverage_cli.render import clean, line
 
     text = "a\x1b]0;title\x07b\x1b]52;c;Zm9v\x1b\\c\x1b[1;31md\x1b[0m\x9b2Je\x9d8;;x\x9cf\rg\x00h\x7fi\tj\nk"
-    assert clean(text) == "abcdefghi\tj\nk"
+    assert clean(text) == "abcdef\nghi\tj\nk"  # a carriage return is a line break, never an overwrite
     assert line(" one\ntwo\x1b[K\tthree ") == "one two three"
 
 
@@ -383,6 +383,9 @@ def test_a_fetched_page_is_stored_under_its_clean_address(run, tmp_path, monkeyp
         row = json.loads(run("articles", "--json").stdout)[0]
         assert row["url"] == "https://harbortimes.example/news/2025/02/03/storm-power"
         assert "secret" not in json.dumps(row)
+        failed = run("ingest", f"http://user:secret@127.0.0.1:{port}/gone", "--json")
+        assert failed.exit_code == 2 and "HTTP 404" in failed.stderr
+        assert "secret" not in failed.stdout + failed.stderr
     finally:
         httpd.shutdown()
 
@@ -456,3 +459,56 @@ def test_feed_commands_refuse_bad_input_with_one_line(run, site, monkeypatch):
     assert run("feed", "resume", "F1").stdout.startswith("Resumed F1")
     removed = run("feed", "remove", "1")
     assert removed.exit_code == 0 and "Stopped following F1: Ok" in removed.stdout
+
+
+def test_feed_output_is_terminal_safe_whatever_the_store_holds(run, site, monkeypatch, tmp_path, capsys):
+    """Feed titles, errors and item titles are printed through `render`, as every command's are
+    (a store written before ingest cleaned them may still hold escape sequences)."""
+    from coverage_cli.feeds import _print
+    from retrieval import Settings
+    from retrieval.feeds import ItemOutcome, PollResult
+    from retrieval.feeds.store import FeedStore
+
+    monkeypatch.setenv("COVERAGE_BOT_ALLOW_PRIVATE_URLS", "true")
+    site.serve_feed("/ok.xml", b'<?xml version="1.0"?><rss version="2.0"><channel><title>Ok</title></channel></rss>')
+    assert run("feed", "add", site.url("/ok.xml"), "--keywords", "ferry").exit_code == 0
+    store = FeedStore(Settings(data_dir=tmp_path / "data").db_path)
+    try:
+        hostile = {"title": f"Bay{HOSTILE} Post", "error": f"HTTP{HOSTILE} 500", "keywords": '["ferry\\u001b[2J"]'}
+        store.update(1, hostile)
+        feed = store.feed(1)
+    finally:
+        store.close()
+    outputs = [run("feed", "list").stdout, run("feed", "list", "--json").stdout, run("feed", "pause", "1").stdout]
+    outputs += [run("feed", "resume", "1").stdout, run("feed", "remove", "1").stdout]
+    outcome = ItemOutcome(f"Ferry{HOSTILE} strike ends", "https://bay.example/a", "failed", reason=f"gone{HOSTILE}")
+    _print([PollResult(feed, "checked", [outcome]), PollResult(feed, "failed", error=f"HTTP{HOSTILE} 500")], False)
+    _print([PollResult(feed, "checked", [outcome])], True)
+    printed = capsys.readouterr()
+    outputs += [printed.out, printed.err]
+    assert "Bay Post" in outputs[0] and "HTTP 500" in outputs[0] and "keywords: ferry" in outputs[0]
+    assert json.loads(outputs[1])[0]["title"] == f"Bay{HOSTILE} Post"  # JSON keeps the data, escaped
+    assert "Ferry strike ends (gone)" in printed.out and "error: F1" in printed.err
+    for out in outputs:
+        assert not any(ch in out for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(out)
+    for out in [outputs[0], *outputs[2:5], printed.out.split("{")[0], printed.err]:  # the text, not the JSON
+        assert "owned" not in out and "ZWNobyBwd25lZA" not in out, repr(out)
+
+
+def test_the_data_folders_name_is_printed_terminal_safe(tmp_path):
+    """Paths and health details reach the terminal through `render` too (`stats`, `check`)."""
+    data = tmp_path / f"data{HOSTILE}"
+    base = ["--data-dir", str(data), "--env-file", str(tmp_path / "no.env"), "-q"]
+    outputs = [CliRunner().invoke(cli, [*base, *args], catch_exceptions=False) for args in (["stats"], ["check"])]
+    assert [r.exit_code for r in outputs] == [0, 0]
+    for result in outputs:
+        assert "data folder: " in result.stdout and "owned" not in result.stdout
+        assert not any(ch in result.stdout for ch in "\x1b\x07\x9b\x9c\x9d\x08"), repr(result.stdout)
+
+
+@pytest.mark.parametrize("given", ["FF3", "F 3x", "99999999999999999999", "3.5"])
+def test_a_feed_id_is_read_by_the_bots_rule(run, given):
+    """The command line and `/feed` read feed ids by one rule (F3, f3 or 3; at most 12 digits)."""
+    result = run("feed", "remove", given)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == f"error: {given!r} is not a feed id; give it as F3 or 3"

@@ -12,6 +12,7 @@ from discord.ext import commands
 from discord.ui import Button, DynamicItem
 
 from retrieval import BadSource
+from retrieval.feeds.store import parse_feed_id as feed_id_of
 
 from .. import feed_embeds, render
 from ..checks import NO_PINGS, actor, collection_of, cooldown, reply, require_moderator
@@ -24,10 +25,11 @@ MODERATORS = discord.Permissions(manage_messages=True)
 
 
 def parse_feed_id(text: str | None) -> int:
-    m = re.fullmatch(r"\s*F?\s*(\d{1,12})\s*", text or "", re.I)
-    if m is None:
-        raise BadSource("pick a feed from the list, or give its id such as F3")
-    return int(m.group(1))
+    """The library's rule for feed ids, with the bot's own wording (autocomplete lists them)."""
+    try:
+        return feed_id_of(text)
+    except BadSource:
+        raise BadSource("pick a feed from the list, or give its id such as F3") from None
 
 
 class ConfirmRemoveFeedButton(_Action, DynamicItem[Button], template=r"cov:feedrm:(?P<fid>\d+)"):
@@ -92,7 +94,7 @@ class Feeds(commands.Cog):
     ) -> None:
         bot = self.bot
         await interaction.response.defer(ephemeral=True, thinking=True)
-        added = await bot.run(
+        added = await bot.run_fetch(  # it fetches the feed: on the fetch threads, never the questions'
             self.feeds.add,
             url.strip(),
             collection_of(interaction.guild_id),

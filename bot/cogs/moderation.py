@@ -19,6 +19,7 @@ from discord.ext import commands
 from retrieval import BadSource, NotFound
 from retrieval.models import Article, IngestReport
 from retrieval.parse import SUPPORTED_SUFFIXES, from_fields, parse_bytes
+from retrieval.urls import normalise_url
 
 from .. import render
 from ..checks import CONVERSION, UnusableOption, actor, collection_of, cooldown, reply, require_moderator
@@ -154,8 +155,7 @@ class Moderation(commands.Cog):
         collection, by = collection_of(interaction.guild_id), actor(interaction.user)
         if url:
             url = url.strip()
-            if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
-                raise BadSource("the URL must start with http:// or https://")
+            normalise_url(url)  # refuses what cannot be an article's address, by the one rule
             await interaction.response.defer(ephemeral=True, thinking=True)
             report = await bot.run_fetch(bot.engine.ingest, [url], collection=collection, added_by=by)
         else:

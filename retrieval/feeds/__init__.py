@@ -4,7 +4,7 @@
 feeds politely and turns items into articles. No Discord here: front ends announce.
 """
 
-from .parse import FeedError, FeedItem, ParsedFeed, normalise_link, read_feed
+from .parse import FeedError, FeedItem, ParsedFeed, read_feed
 from .poll import MIN_INTERVAL, Announcement, FeedAdded, Feeds, ItemOutcome, PollResult
 from .store import Feed
 
@@ -19,6 +19,5 @@ __all__ = [
     "ItemOutcome",
     "ParsedFeed",
     "PollResult",
-    "normalise_link",
     "read_feed",
 ]

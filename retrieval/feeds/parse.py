@@ -1,8 +1,9 @@
 """A fetched feed's bytes → its title and items, through feedparser (RSS 0.9x/1.0/2.0, Atom).
 
-Also what the items need on their way to articles: the link normalised for dedupe, the
-keywords test, and the feed's own full text (`content:encoded`, Atom `content`) as paragraphs
-for when the linked page cannot be read.
+Also what the items need on their way to articles: the link in its canonical form (the one
+rule every article URL follows, `urls.normalise_url`), the keywords test, and the feed's own
+full text (`content:encoded`, Atom `content`) as an article for when the linked page cannot be
+read.
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ import calendar
 import contextlib
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
-from courlan import normalize_url
 
 from ..errors import BadSource
 from ..fetch import Page
 from ..models import ParsedArticle
-from ..parse import looks_like_html
+from ..parse import looks_like_html, parse_body
 from ..store import normalise_text
+from ..text import one_line
+from ..urls import optional_url
 
 #: Content types a feed is served as in the wild (text/html is read too, to say what it is).
 FEED_TYPES = (
@@ -38,10 +39,6 @@ FEED_TYPES = (
     "application/octet-stream",
 )
 _ALTERNATE_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml"}
-#: Shorter lines of a feed's text are captions, buttons or "Read more" links, not paragraphs.
-MIN_WORDS = 4
-_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "section", "article")
-_DROP = ("script", "style", "figcaption", "iframe", "noscript")
 
 
 class FeedError(BadSource):
@@ -53,7 +50,7 @@ class FeedItem:
     """One entry of a feed, reduced to what can make an article."""
 
     guid: str | None
-    link: str | None  # absolute and normalised (see `normalise_link`)
+    link: str | None  # absolute and canonical (`urls.normalise_url`, as every article's URL)
     title: str
     author: str | None
     published: str | None  # YYYY-MM-DD
@@ -70,24 +67,6 @@ class FeedItem:
 class ParsedFeed:
     title: str | None
     items: list[FeedItem]
-
-
-def normalise_link(url: str | None) -> str | None:
-    """The form item links are compared in: courlan's normalisation (lower-case host, no default
-    port, tracking parameters dropped, query sorted), without fragment or credentials.
-    Private so the canonical-URL module can replace it in one place."""
-    if not url:
-        return None
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return url
-    with contextlib.suppress(ValueError):
-        url = normalize_url(url)
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def read_feed(page: Page) -> ParsedFeed:
@@ -138,7 +117,7 @@ def discover(page: Page) -> str | None:
 
 def _item(entry, base: str) -> FeedItem | None:
     link = entry.get("link")
-    link = normalise_link(urljoin(base, link)) if link else None
+    link = optional_url(urljoin(base, link)) if link else None
     guid = (entry.get("id") or "").strip() or None
     title = _text(entry.get("title"))
     content = _full_text(entry)
@@ -165,13 +144,14 @@ def _full_text(entry) -> str | None:
 
 
 def _text(value: str | None) -> str:
-    """Plain text from a feed field that may hold HTML."""
+    """Plain text from a feed field that may hold HTML, on one line as every stored field is
+    (escape sequences and controls out)."""
     if not value:
         return ""
     if "<" in value:
         with contextlib.suppress(ValueError, lxml.etree.ParserError):
             value = lxml.html.fromstring(f"<div>{value}</div>").text_content()
-    return " ".join(value.split())
+    return one_line(value)
 
 
 def _date(value) -> str | None:
@@ -183,43 +163,17 @@ def _date(value) -> str | None:
         return None
 
 
-def paragraphs_of(html: str) -> list[str]:
-    """The paragraphs of a feed's full text (HTML or plain), as the page extractor would keep them."""
-    if "<" not in html:
-        chunks = re.split(r"\n\s*\n", html)
-    else:
-        try:
-            root = lxml.html.fragment_fromstring(html, create_parent="div")
-        except (ValueError, lxml.etree.ParserError):
-            return []
-        for element in list(root.iter(*_DROP)):
-            element.drop_tree()
-        for element in root.iter(*_BLOCKS):
-            element.text = "\n\n" + (element.text or "")
-            element.tail = "\n\n" + (element.tail or "")
-        for element in root.iter("br"):
-            element.tail = "\n\n" + (element.tail or "")
-        chunks = re.split(r"\n\s*\n", root.text_content())
-    lines = [" ".join(chunk.split()) for chunk in chunks]
-    return [line for line in lines if len(line.split()) >= MIN_WORDS]
-
-
 def article_from_feed(item: FeedItem, source: str) -> ParsedArticle:
-    """The article as the feed itself carries it, when the page cannot be read (its outlet is
-    left for the caller, who knows the site's name from the pages it could read)."""
+    """The article as the feed itself carries it, when the page cannot be read: its text through
+    the same extraction and passage rules as a page's (`parse.parse_body`); its outlet is left for
+    the caller, who knows the site's name from the pages it could read."""
     if not item.content:
         raise BadSource(f"{source}: the feed carries only a summary")
-    paragraphs = [p for p in paragraphs_of(item.content) if p != item.title]
-    if not paragraphs:
-        raise BadSource("the feed's text has no paragraphs")
-    return ParsedArticle(
-        title=item.title or paragraphs[0][:120],
-        paragraphs=paragraphs,
-        author=item.author,
-        published=item.published,
-        url=item.link,
-        source=source,
-    )
+    meta = {"author": item.author, "published": item.published, "url": item.link}
+    try:
+        return parse_body(item.content, item.title, source, {k: v for k, v in meta.items() if v})
+    except BadSource:
+        raise BadSource("the feed's text has no paragraphs") from None
 
 
 def split_keywords(text: str | None) -> list[str]:

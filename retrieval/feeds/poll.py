@@ -28,6 +28,7 @@ from ..errors import BadSource, CoverageError, NotFound
 from ..fetch import HTML_TYPES, Page, fetch
 from ..models import Article, IngestOutcome, ParsedArticle
 from ..sources import read_source
+from ..urls import normalise_url
 from .parse import (
     FEED_TYPES,
     FeedError,
@@ -35,7 +36,6 @@ from .parse import (
     article_from_feed,
     discover,
     matches,
-    normalise_link,
     read_feed,
     split_keywords,
 )
@@ -50,11 +50,19 @@ MIN_INTERVAL = 5  # minutes; no feed is checked more often
 MAX_INTERVAL = 1440
 MAX_BACKOFF = dt.timedelta(days=1)
 MAX_ATTEMPTS = 3  # tries of an item whose page and feed text both fail, on later reads of the feed
-MAX_URL = 2000
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _canonical(url: str) -> str:
+    """A feed's address in the one canonical form URLs have here (`urls.normalise_url`), so the
+    same feed typed two ways is one feed."""
+    try:
+        return normalise_url(url)
+    except BadSource as err:
+        raise FeedError(f"the feed URL cannot be followed: {err}") from None
 
 
 @dataclass
@@ -165,15 +173,11 @@ class Feeds:
     ) -> FeedAdded:
         """Follow a feed (or the feed a web page names); the first check is due at once."""
         url = (url or "").strip()
-        if not url.lower().startswith(("http://", "https://")):
-            raise FeedError("the feed URL must start with http:// or https://")
-        if len(url) > MAX_URL:
-            raise FeedError(f"the feed URL is longer than {MAX_URL} characters")
         interval = self.settings.feed_interval if interval is None else int(interval)
         if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
             raise FeedError(f"the interval must be {MIN_INTERVAL} to {MAX_INTERVAL} minutes, not {interval}")
         words = split_keywords(keywords)
-        self._check_room(collection, normalise_link(url))
+        self._check_room(collection, _canonical(url))
         page = self._fetch(url)
         discovered_from = None
         try:
@@ -182,10 +186,10 @@ class Feeds:
             found = discover(page) if page.content_type in HTML_TYPES else None
             if not found:
                 raise
-            discovered_from, url = url, found
-            self._check_room(collection, normalise_link(url))
+            discovered_from, url = page.url, found  # the page as fetched: no user:pass@
+            self._check_room(collection, _canonical(url))
             parsed = read_feed(self._fetch(url))
-        url = normalise_link(url)
+        url = _canonical(url)
         now = self.clock()
         values = {
             "collection": collection,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -17,12 +18,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import NotFound
+from ..errors import BadSource, NotFound
 
 COLUMNS = (
     "f.*, (SELECT COUNT(DISTINCT i.article_id) FROM feed_items i JOIN articles a ON a.id = i.article_id "
     "WHERE i.feed_id = f.id AND i.status IN ('added', 'updated')) AS articles"
 )
+
+
+_FEED_ID = re.compile(r"\s*F?\s*(\d{1,12})\s*", re.I)
+
+
+def parse_feed_id(text: str | None) -> int:
+    """A feed id as people write it: F3, f3 or 3 (the front ends show F3). At most 12 digits,
+    so a typo never reaches SQLite as a number it cannot hold."""
+    match = _FEED_ID.fullmatch(text or "")
+    if match is None:
+        raise BadSource(f"{text!r} is not a feed id; give it as F3 or 3")
+    return int(match.group(1))
 
 
 def stamp(when: dt.datetime) -> str:

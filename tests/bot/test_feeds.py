@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -206,3 +208,67 @@ def test_the_poller_stops_with_the_bot_and_announces_what_a_timer_added(settings
         assert len(announcements(quiet)) == 3
     finally:
         stop_harness(quiet)
+
+
+QUESTION = "How many soldiers did Russia lose, according to Trump?"
+
+
+def answered_while(harness, start) -> float:
+    """Start slow feed work (`start`, on the loop), ask a question 0.3 s in, and return how long
+    after the start the answer came. The default executor has one worker, the worst case."""
+    harness.loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+
+    async def go():
+        began = time.monotonic()
+        start()
+        await asyncio.sleep(0.3)  # the fetch is under way
+        ask = harness._base(2, "member", GUILD_A, None, None)
+        ask["data"], _ = harness._options(["ask"], {"question": QUESTION}, {})
+        harness.bot._connection.parse_interaction_create(ask)
+        while not any("800,000" in s.text for s in harness.fake.sent):
+            await asyncio.sleep(0.02)
+        answered = time.monotonic() - began
+        await harness.drain()
+        return answered
+
+    return harness.run(go())
+
+
+@pytest.fixture
+def slow(settings, encoder, monkeypatch, news):
+    """A bot whose fetches may take 2 s, and a feed that takes 3 s to answer."""
+    from retrieval import Engine
+
+    from .conftest import start_harness, stop_harness
+
+    local = settings.with_(fetch_timeout=2)
+    engine = Engine.open(local, encoder)
+    h = start_harness(local, engine, monkeypatch)
+    yield h
+    news.routes[FEED].delay = 0
+    stop_harness(h)
+    engine.close()
+
+
+def test_a_slow_feed_in_the_background_never_holds_the_threads_questions_need(slow, news):
+    poller = slow.bot.feed_poller
+    poller.feeds.add(news.url(FEED), str(GUILD_A))
+    news.routes[FEED].delay = 3.0
+    answered = answered_while(slow, poller.wake)
+    assert answered < 1.5, f"the question waited {answered:.1f} s for the feed"
+
+    async def polled():
+        while poller.feeds.feed(1).checked_at is None:
+            await asyncio.sleep(0.05)
+
+    slow.run(asyncio.wait_for(polled(), 10))
+    assert "did not answer within 2 s" in (poller.feeds.feed(1).error or "")  # the poll itself waited
+
+
+def test_following_a_slow_feed_never_holds_the_threads_questions_need(slow, news):
+    news.routes[FEED].delay = 3.0
+    payload = slow._base(2, "mod", GUILD_A, None, None)
+    payload["data"], _ = slow._options(["feed", "add"], {"url": news.url(FEED)}, {})
+    answered = answered_while(slow, lambda: slow.bot._connection.parse_interaction_create(payload))
+    assert answered < 1.5, f"the question waited {answered:.1f} s for the feed"
+    assert any("did not answer within 2 s" in s.text for s in slow.fake.sent)  # /feed add waited for it

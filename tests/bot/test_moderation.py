@@ -1,5 +1,7 @@
 """Moderators adding, fixing and removing a server's articles; members refused."""
 
+import pytest
+
 from .fake_discord import GUILD_A, GUILD_B, MOD_ROLE
 
 ARTICLE = b"""---
@@ -112,6 +114,19 @@ def test_url_adds_are_checked_and_rate_limited(harness):
     second = harness.slash("article add", who="mod", url="https://example.com/news")
     assert len(second) == 1 and "try again in" in second[0].content
     assert "either a url or a file" in harness.slash("article add", who="mod")[0].content
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://", "the URL 'https://' has no host"),
+        ("javascript:alert(1)", "the URL must start with http:// or https://, not 'javascript:alert(1)'"),
+    ],
+)
+def test_a_url_that_cannot_be_an_article_is_refused_by_the_librarys_rule(harness, url, message):
+    """The same rule (and words) as every other URL an article is stored under, before any fetch."""
+    [refused] = harness.slash("article add", who="mod", url=url)
+    assert refused.ephemeral and refused.content == message
 
 
 def test_paste_modal_adds_an_article(harness):

@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 
 from retrieval import Engine, FetchError, NotFound, Settings
+from retrieval.errors import BadSource
 from retrieval.feeds import FeedError, Feeds
-from retrieval.feeds.parse import normalise_link, paragraphs_of, split_keywords
-from retrieval.fetch import fetch
+from retrieval.feeds.parse import FeedItem, article_from_feed, read_feed, split_keywords
+from retrieval.fetch import Page, fetch
 from retrieval.parse import from_fields
+from retrieval.urls import normalise_url
 from tests.feed_site import HARBOR, PLAINS, VALLEY, Clock, Route, atom, rss1, rss2
 
 HARBOR_RSS = "/harbor/rss.xml"
@@ -256,6 +258,17 @@ def test_a_web_page_that_names_its_feed_is_followed_through_it(feeds: Feeds, new
     assert [f.url for f in feeds.feeds()] == [news.url(HARBOR_RSS)]  # nothing half-added
 
 
+def test_a_feed_url_with_credentials_never_shows_them(feeds: Feeds, news):
+    page = f'<html><head><link rel="alternate" type="application/rss+xml" href="{HARBOR_RSS}"></head></html>'
+    news.routes["/harbor/"] = Route(page.encode(), "text/html")
+    secret = news.base.replace("http://", "http://reader:s3cret@")
+    added = feeds.add(secret + "/harbor/", "global")
+    assert (added.discovered_from, added.feed.url) == (news.url("/harbor/"), news.url(HARBOR_RSS))
+    with pytest.raises(FetchError) as caught:
+        feeds.add(secret + "/nothing", "global")
+    assert str(caught.value) == f"{news.url('/nothing')} answered HTTP 404"
+
+
 def test_an_item_already_held_is_not_added_again_and_an_updated_one_updates(feeds: Feeds, engine: Engine, news, clock):
     ferry = HARBOR[0]
     engine.add(
@@ -376,31 +389,83 @@ def test_conditional_fetch_returns_a_304_page(news):
         fetch(url, allow_private=True)  # the default still wants HTML
 
 
-def test_links_are_normalised_for_dedupe():
-    assert (
-        normalise_link("HTTPS://News.Example:443/a/b?utm_source=rss&id=7#comments") == "https://news.example/a/b?id=7"
-    )
-    assert normalise_link("https://user:secret@news.example/x") == "https://news.example/x"
-    assert normalise_link("http://127.0.0.1:8080/story?b=2&a=1") == "http://127.0.0.1:8080/story?a=1&b=2"
+@pytest.mark.parametrize(
+    "link",
+    [
+        "HTTPS://News.Example:443/a/b?utm_source=rss&id=7#comments",
+        "https://user:secret@news.example/x",
+        "http://127.0.0.1:8080/story?b=2&a=1",
+        "https://news.example",  # no path
+        "http://[2001:db8::1]:8080/story?utm_medium=feed",  # an IPv6 literal keeps its brackets
+    ],
+)
+def test_an_items_link_is_the_canonical_url_an_article_gets(link):
+    """One rule: an item's link (what feed dedupe compares) is the URL an article is stored under."""
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>A</title><link>{link}</link>'
+    body += "<description>An item with a link.</description></item></channel></rss>"
+    page = Page("https://news.example/rss", body.replace("&", "&amp;").encode(), "application/rss+xml")
+    [item] = read_feed(page).items
+    assert item.link == normalise_url(link)
+    assert from_fields("A", "Some text of the article.", url=link).url == item.link
 
 
-def test_a_feeds_own_text_becomes_paragraphs():
+def test_a_feed_typed_two_ways_is_one_feed(feeds: Feeds, news):
+    feeds.add(news.url(HARBOR_RSS), "global")
+    with pytest.raises(FeedError, match="already followed here as feed F1"):
+        feeds.add(news.url(HARBOR_RSS).replace("http://", "HTTP://") + "?utm_source=x#top", "global")
+    with pytest.raises(FeedError, match="cannot be followed: the URL is 2"):
+        feeds.add(news.url("/" + "x" * 2100), "global")
+
+
+def test_a_feeds_fields_lose_whole_escape_sequences():
+    # Not well-formed XML (ESC and BEL are not XML characters), so feedparser's loose parser reads it.
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Bay\x1b]0;owned\x07 Post</title>'
+        "<item><title>Ferry\x1b[2J strike ends</title><link>https://bay.example/a</link>"
+        "<author>Ann\u009d52;c;ZWNobw==\x07 Writer</author><description>It ended.</description></item>"
+        "</channel></rss>"
+    ).encode()
+    parsed = read_feed(Page("https://bay.example/rss", body, "application/rss+xml"))
+    [item] = parsed.items
+    assert (parsed.title, item.title, item.author) == ("Bay Post", "Ferry strike ends", "Ann Writer")
+
+
+def test_a_feeds_own_text_becomes_passages_by_the_rules_every_article_follows():
+    long = " ".join(f"Sentence {i} of a live blog's very long paragraph goes on here." for i in range(50))
     html = (
-        "<p>First paragraph of the story here.</p><figure><img src=x><figcaption>A caption of four words"
-        "</figcaption></figure><p>Second one<br>on two lines of text here.</p><script>x()</script><ul><li>"
-        "A list item with words.</li></ul><p>Short one.</p>"
+        "<p>The council voted 21 to 9 on Thursday to build a footbridge over the inner harbour.</p>"
+        "<figure><img src=x><figcaption>The old quay. Photo: Getty Images</figcaption></figure>"
+        "<h2>What happens next</h2><p>The plan has three parts:</p>"
+        "<ul><li>a design contest this spring</li><li>building from 2026</li><li>opening in 2027</li></ul>"
+        f"<p>{long}</p><p>Read also: Harbour ferry fares rise</p><script>track()</script>"
+        '<p>Opponents said it would block tall ships.</p><p><a href="https://harbor.example/a">Read more</a></p>'
     )
-    # "Second one" and "Short one." are shorter than the extractor's four words; captions and
-    # scripts are not the story.
-    assert paragraphs_of(html) == [
-        "First paragraph of the story here.",
-        "on two lines of text here.",
-        "A list item with words.",
+    link = "https://harbor.example/a"
+    item = FeedItem("g", link, "Council approves a footbridge", "Tom Baker", "2025-03-08", "", html, "f")
+    article = article_from_feed(item, link)
+    assert article.paragraphs[:2] == [
+        "The council voted 21 to 9 on Thursday to build a footbridge over the inner harbour.",
+        "The plan has three parts:\na design contest this spring\nbuilding from 2026\nopening in 2027",
     ]
-    assert paragraphs_of("Plain text paragraph number one.\n\nAnd plain text number two.") == [
-        "Plain text paragraph number one.",
-        "And plain text number two.",
-    ]
+    pieces = article.paragraphs[2:-1]  # the long paragraph, split at sentence ends
+    assert len(pieces) > 1 and all(len(p) <= 2000 and p.endswith("here.") for p in pieces) and " ".join(pieces) == long
+    assert article.paragraphs[-1] == "Opponents said it would block tall ships."
+    assert article.headings == [None] + ["What happens next"] * (len(article.paragraphs) - 1)
+    kinds = {b.text: b.kind for b in article.blocks}
+    assert kinds["Read also: Harbour ferry fares rise"] == "teaser" and "Read more" not in kinds
+    assert (article.title, article.author, article.published, article.url) == (
+        "Council approves a footbridge", "Tom Baker", "2025-03-08", link,
+    )  # fmt: skip
+
+    plain = dataclasses.replace(item, content="Plain text paragraph number one.\n\nAnd plain & simple text two.")
+    two = ["Plain text paragraph number one.", "And plain & simple text two."]
+    assert article_from_feed(plain, "x").paragraphs == two
+    for nothing in (
+        "<p>Read also: Harbour ferry fares rise</p>",
+        "<figure><figcaption>Photo: AP</figcaption></figure>",
+    ):
+        with pytest.raises(BadSource, match="the feed's text has no paragraphs"):
+            article_from_feed(dataclasses.replace(item, content=nothing), "x")
 
 
 def test_feed_settings_are_read_and_checked():

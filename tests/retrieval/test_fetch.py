@@ -34,6 +34,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", "/loop")
             self.end_headers()
             return
+        if self.path == "/to-secret":
+            self.send_response(302)
+            self.send_header("Location", f"http://admin:hunter2@127.0.0.1:{self.server.server_address[1]}/gone")
+            self.end_headers()
+            return
         if self.path == "/to-file":
             self.send_response(302)
             self.send_header("Location", "file:///etc/passwd")
@@ -98,6 +103,24 @@ def test_bad_urls_are_refused_and_write_nothing(local_engine: Engine, server: st
         before["passages"],
         before["indexed"],
     )
+
+
+def test_no_message_or_page_shows_the_credentials_of_a_url(local_engine: Engine, server: str):
+    host = server.removeprefix("http://")
+    page = fetch(f"http://reader:s3cret@{host}/storm", allow_private=True)
+    assert page.url == f"{server}/storm"
+    failures = []
+    for url in (f"http://reader:s3cret@{host}/gone", f"{server}/to-secret", f"http://reader:s3cret@{host}/report.pdf"):
+        with pytest.raises(FetchError) as caught:
+            fetch(url, allow_private=True)
+        failures.append(str(caught.value))
+    assert failures == [
+        f"{server}/gone answered HTTP 404",
+        f"{server}/gone answered HTTP 404",  # the redirect named admin:hunter2
+        f"{server}/report.pdf is application/pdf, not an HTML page",
+    ]
+    [outcome] = local_engine.ingest([f"http://reader:s3cret@{host}/gone"]).outcomes
+    assert (outcome.source, outcome.reason) == (f"{server}/gone", f"{server}/gone answered HTTP 404")
 
 
 def test_private_addresses_are_refused_by_default(server: str):

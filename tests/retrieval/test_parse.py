@@ -152,10 +152,16 @@ def test_credentials_and_tracking_never_reach_the_stored_url():
     assert parse_bytes(data, ".md", "x.md").url == "https://example.com/a?id=4"
 
 
-def test_control_characters_are_stripped_from_text():
-    article = parse_txt("Head\x1b]0;pwned\x07line\nThe port \x1b]52;c;aGk=\x07reopened on Monday.\n")
-    assert "\x1b" not in article.title and "\x07" not in article.paragraphs[0]
-    assert article.paragraphs[0].startswith("The port")
+def test_escape_sequences_are_removed_whole_from_text_and_metadata():
+    article = parse_txt("Head\x1b]0;pwned\x07line\nThe port \x1b]52;c;aGk=\x07reopened on \x9b1mMonday.\n")
+    assert article.title == "Headline" and article.paragraphs == ["The port reopened on Monday."]
+    md = parse_bytes(
+        b'---\ntitle: "Ferry\\e]0;owned\\a strike ends"\noutlet: "Bay\\e[2J Post"\n---\n\n'
+        b"The strike\x1b]8;;https://evil.example\x1b\\ ended on Tuesday.\n",
+        ".md",
+        "x.md",
+    )
+    assert (md.title, md.outlet, md.paragraphs) == ("Ferry strike ends", "Bay Post", ["The strike ended on Tuesday."])
 
 
 def test_only_regular_files_are_read(tmp_path: Path):

@@ -1,7 +1,7 @@
 import pytest
 
 from retrieval.errors import BadSource
-from retrieval.urls import normalise_url
+from retrieval.urls import normalise_url, without_credentials
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,17 @@ def test_one_spelling_per_address(raw, expected):
 def test_what_cannot_be_an_article_address(bad):
     with pytest.raises(BadSource):
         normalise_url(bad)
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("http://user:pass@example.com:8080/a?x=1#f", "http://example.com:8080/a?x=1#f"),
+        ("https://a@b@Example.com/story", "https://Example.com/story"),  # urlsplit's reading: the last @
+        ("https://example.com/people/@ana?x=a@b", "https://example.com/people/@ana?x=a@b"),
+        ("ftp://anonymous@files.example/x", "ftp://files.example/x"),
+        ("notes/user@host.txt", "notes/user@host.txt"),
+    ],
+)
+def test_credentials_are_left_out_of_what_is_shown(raw, shown):
+    assert without_credentials(raw) == shown
