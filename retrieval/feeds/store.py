@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BadSource, NotFound
+from ..store import immediate
 
 COLUMNS = (
     "f.*, (SELECT COUNT(DISTINCT i.article_id) FROM feed_items i JOIN articles a ON a.id = i.article_id "
@@ -125,14 +126,8 @@ class FeedStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
+        with self._lock, immediate(self.db) as db:
+            yield db
 
     # -- feeds --------------------------------------------------------------------------------
     def feed(self, feed_id: int, collections: Sequence[str] | None = None) -> Feed:

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from bot import logs
 from coverage_cli.main import cli
 from retrieval import Settings, SettingsError
+from tests.logging_state import restored_logging
 
 from .fake_discord import FakeDiscord, _Response
 
@@ -23,17 +24,8 @@ STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
 
 @pytest.fixture
 def restore_logging():
-    root = logging.getLogger()
-    saved = list(root.handlers), root.level, logging.getLogger("bot").level, logging.getLogger("discord").level
-    yield
-    for handler in list(root.handlers):
-        if handler not in saved[0]:
-            root.removeHandler(handler)
-    root.setLevel(saved[1])
-    logging.getLogger("bot").setLevel(saved[2])
-    logging.getLogger("discord").setLevel(saved[3])
-    for name in logs.NOISY_LOGGERS:
-        logging.getLogger(name).removeFilter(logs._NOISE)
+    with restored_logging():
+        yield
 
 
 def test_text_lines_start_with_a_timestamp(restore_logging):

@@ -14,6 +14,7 @@ from discord.http import Route
 
 from bot import logs
 from bot.supervisor import Backoff, Supervisor
+from tests.logging_state import restored_logging
 
 from .server import TOKEN, DiscordServer
 
@@ -34,19 +35,10 @@ def discord_server(monkeypatch):
 @pytest.fixture
 def bot_logging(caplog):
     """The bot's own log set-up (timestamps, the one-line reconnect filter), undone afterwards."""
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level, logging.getLogger("bot").level, logging.getLogger("discord").level)
-    logs.configure("INFO", "text")
-    caplog.set_level(logging.INFO, logger="bot")
-    yield caplog
-    for handler in list(root.handlers):
-        if handler not in saved[0]:
-            root.removeHandler(handler)
-    root.setLevel(saved[1])
-    logging.getLogger("bot").setLevel(saved[2])
-    logging.getLogger("discord").setLevel(saved[3])
-    for name in logs.NOISY_LOGGERS:
-        logging.getLogger(name).removeFilter(logs._NOISE)
+    with restored_logging():
+        logs.configure("INFO", "text")
+        caplog.set_level(logging.INFO, logger="bot")
+        yield caplog
 
 
 class Running:
