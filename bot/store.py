@@ -14,6 +14,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from retrieval.errors import StoreReadOnly
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS guild_settings (guild_id INTEGER PRIMARY KEY, moderator_role_id INTEGER);
 CREATE TABLE IF NOT EXISTS qa_channels (
@@ -33,11 +35,20 @@ class BotStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # No fsync per commit (WAL stays consistent; a power cut may lose the last few "More" states).
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # No fsync per commit (WAL stays consistent; a power cut may lose the last few "More" states).
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError as err:
+            if not any(words in str(err) for words in ("readonly", "unable to open")):
+                raise
+            # The bot records settings and button state as it runs: it needs this file writable.
+            raise StoreReadOnly(
+                f"{path}: {err}; the bot keeps its settings there and must be able to write the data "
+                f"folder {path.parent}: run it as a user who can"
+            ) from err
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(asked)")}
         if "as_of" not in columns:  # files from before questions kept their day
             self.db.execute("ALTER TABLE asked ADD COLUMN as_of TEXT")

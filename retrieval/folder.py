@@ -21,6 +21,7 @@ import fcntl
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,7 +132,15 @@ class DataFolder:
         found += [p for p in (self.path / "bm25.old",) if p.exists()]
         found += self.path.glob("bm25.tmp-*")  # the old swap's leftovers
         found += lexical.stray_entries(self.bm25)
+        found += self.stale_exports()
         return sorted(set(found))
+
+    def stale_exports(self, age: float = 3600.0) -> list[Path]:
+        """Model exports a killed process left half-made. Exports do not take the write lock
+        (a store is not needed to make one), so only those untouched for `age` seconds count:
+        a live export finishes in well under a minute."""
+        cutoff = time.time() - age
+        return [p for p in (self.path / "models").glob("*.tmp-*") if p.stat().st_mtime < cutoff]
 
     def clean(self) -> list[Path]:
         """Remove stray files; call under the write lock."""

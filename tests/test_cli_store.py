@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,10 @@ def _break(data: Path, fault: str) -> None:
     elif fault == "stray temp files":
         (data / "passages.faiss.abc123.tmp").write_bytes(b"half")
         (bm25 / "g9-0badc0de.x1.tmp").mkdir()
+        export = data / "models" / "all-MiniLM-L6-v2-onnx-int8.tmp-k1ll3d"  # a killed export
+        export.mkdir(parents=True)
+        (export / "model.onnx").write_bytes(b"half")
+        os.utime(export, (time.time() - 7200, time.time() - 7200))
     elif fault == "marker missing":
         (data / "coverage.store.json").unlink()
     elif fault == "embeddings of another model":
@@ -121,6 +127,7 @@ def test_check_names_each_derived_fault_writes_nothing_and_repair_fixes_it(run, 
     repaired = run("check", "--repair")
     assert repaired.exit_code == 0, repaired.output
     assert "repaired: " in repaired.stdout and repaired.stdout.rstrip().endswith("healthy")
+    assert not list((seeded / "models").glob("*.tmp-*"))
     answer = json.loads(run("ask", "How many soldiers did Russia lose?", "--json").stdout)
     assert answer["passages"][0]["paragraph"] == 3
 
