@@ -33,6 +33,16 @@ class FetchError(BadSource):
     """A URL could not be fetched safely."""
 
 
+class HTTPStatusError(FetchError):
+    """The server answered an error status. `retry_after` is the wait in seconds it asked for
+    (Retry-After on a 429 or 503), so a poller can wait at least that long."""
+
+    def __init__(self, message: str, status: int, retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
 class NotFound(CoverageError):
     """No article, passage or citation with that id in the collections searched."""
 

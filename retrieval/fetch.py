@@ -9,6 +9,8 @@ so a server that trickles a byte a second cannot hold a worker thread past the l
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import http.client
 import ipaddress
 import logging
@@ -25,7 +27,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.ssl_match_hostname import CertificateError
 
-from .errors import FetchError
+from .errors import FetchError, HTTPStatusError
 from .urls import without_credentials
 
 log = logging.getLogger(__name__)
@@ -263,6 +265,22 @@ def _read_body(response: BaseHTTPResponse, url: str, max_bytes: int, deadline: _
     return bytes(body)
 
 
+def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date); None when absent
+    or unreadable, never negative."""
+    if not value or not (value := value.strip()):
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+
+
 def fetch(
     url: str,
     *,
@@ -303,7 +321,9 @@ def fetch(
             if response.status == 304:
                 return Page(url=shown, body=b"", content_type="", status=304, headers=answered)
             if response.status >= 400:
-                raise FetchError(f"{shown} answered HTTP {response.status}")
+                wait = retry_after(answered.get("retry-after")) if response.status in (429, 503) else None
+                asked = f" (it asks to wait {wait:.0f} s)" if wait else ""
+                raise HTTPStatusError(f"{shown} answered HTTP {response.status}{asked}", response.status, wait)
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if content_type and content_type not in accept:
                 wanted = "an HTML page" if tuple(accept) == HTML_TYPES else f"one of {', '.join(accept)}"

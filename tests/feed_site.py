@@ -241,6 +241,7 @@ class Route:
     last_modified: str | None = None
     location: str | None = None
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)  # sent with an error status (Retry-After)
 
 
 @dataclass
@@ -297,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         if route.status >= 400:  # a broken server answers its error, whatever the validators say
-            self._send(route.status, route.content_type, route.body)
+            self._send(route.status, route.content_type, route.body, route.headers)
             return
         match_tag = route.etag and self.headers.get("If-None-Match") == route.etag
         match_date = route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified

@@ -304,7 +304,7 @@ class Feeds:
                 return PollResult(self.store.feed(feed.id), "not modified")
             parsed = read_feed(page)
         except CoverageError as err:
-            return self._failed(feed, str(err))
+            return self._failed(feed, str(err), getattr(err, "retry_after", None))
         records: list[tuple[SeenItem | None, dict]] = []
         outcomes, todo, waiting = self._triage(feed, parsed.items, records)
         made: list[tuple[FeedItem, SeenItem | None, ParsedArticle]] = []
@@ -453,13 +453,16 @@ class Feeds:
                 self.store.record(db, feed.id, previous, item_values)
             db.execute(f"UPDATE feeds SET {sets} WHERE id = ?", [*values.values(), feed.id])
 
-    def _failed(self, feed: Feed, reason: str) -> PollResult:
-        """Record the error, back off (doubling, at most a day), pause after failing too long."""
+    def _failed(self, feed: Feed, reason: str, retry_after: float | None = None) -> PollResult:
+        """Record the error, back off (doubling, at most a day, and at least what the server's
+        Retry-After asked for, within that day), pause after failing too long."""
         now = self.clock()
         failures = feed.failures + 1
         since = parse_stamp(feed.failing_since) or now
         interval = dt.timedelta(minutes=max(feed.interval_minutes, MIN_INTERVAL))
         delay = min(interval * 2 ** min(failures, 16), MAX_BACKOFF)
+        if retry_after:
+            delay = min(max(delay, dt.timedelta(seconds=retry_after)), MAX_BACKOFF)
         values: dict = {
             "checked_at": stamp(now),
             "error": reason,

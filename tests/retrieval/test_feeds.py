@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import email.utils
 
 import pytest
 
@@ -11,7 +12,7 @@ from retrieval import Engine, FetchError, NotFound, Settings
 from retrieval.errors import BadSource
 from retrieval.feeds import FeedError, Feeds
 from retrieval.feeds.parse import FeedItem, article_from_feed, read_feed, split_keywords
-from retrieval.fetch import Page, fetch
+from retrieval.fetch import Page, fetch, retry_after
 from retrieval.parse import from_fields
 from retrieval.urls import normalise_url
 from tests.feed_site import HARBOR, PLAINS, VALLEY, Clock, Route, atom, rss1, rss2
@@ -234,6 +235,29 @@ def test_errors_back_off_doubling_to_a_day_and_a_week_of_failing_pauses(feeds: F
     resumed = feeds.resume(quiet.id)
     assert (resumed.paused, resumed.failures) == (None, 0)
     assert [r.status for r in feeds.poll()] == ["checked"]
+
+
+def test_a_server_that_asks_to_wait_is_left_alone_that_long_within_a_day(feeds: Feeds, news, clock):
+    feed = feeds.add(news.url(HARBOR_RSS), "global").feed
+    news.routes[HARBOR_RSS] = Route(b"busy", "text/plain", status=429, headers={"Retry-After": "10800"})
+    [result] = feeds.poll(every=True)
+    assert result.status == "failed" and "HTTP 429 (it asks to wait 10800 s)" in result.error
+    assert dt.datetime.fromisoformat(result.feed.next_check_at) - clock() == dt.timedelta(hours=3)  # not 1 h
+    later = email.utils.format_datetime(
+        dt.datetime.now(dt.UTC) + dt.timedelta(days=3), usegmt=True
+    )  # the fetch reads the wall clock
+    news.routes[HARBOR_RSS] = Route(b"down", "text/plain", status=503, headers={"Retry-After": later})
+    [result] = feeds.poll(every=True)
+    assert dt.datetime.fromisoformat(result.feed.next_check_at) - clock() == dt.timedelta(days=1)  # capped
+    assert feeds.feed(feed.id).failures == 2
+
+
+def test_retry_after_reads_seconds_and_dates_and_ignores_the_rest():
+    now = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
+    assert retry_after("120", now) == 120
+    assert retry_after("Mon, 10 Mar 2025 12:30:00 GMT", now) == 1800
+    assert retry_after("Mon, 10 Mar 2025 11:00:00 GMT", now) == 0  # already past
+    assert retry_after("soon", now) is None and retry_after("", now) is None and retry_after(None, now) is None
 
 
 def test_a_redirected_feed_is_followed_and_checked(feeds: Feeds, engine: Engine, news):
