@@ -36,6 +36,7 @@ MAX_REDIRECTS = 5
 USER_AGENT = "coverage-bot/0.1 (+https://github.com/coverage-bot; news quotation bot)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECTS = (301, 302, 303, 307, 308)
+PERMANENT_REDIRECTS = (301, 308)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Page:
     content_type: str
     status: int = 200  # 304 (empty body) when a conditional request found nothing new
     headers: dict[str, str] = field(default_factory=dict)  # response headers, names in lower case
+    moved_to: str | None = None  # `url`, when every redirect to it was permanent (301, 308)
 
 
 # -- which addresses may be fetched ---------------------------------------------------------------
@@ -297,6 +299,7 @@ def fetch(
     `headers` are added to the request (e.g. If-None-Match for a conditional GET); a 304 answer
     is returned as a Page with status 304 and an empty body."""
     deadline = _Deadline(timeout)
+    hops, permanent = 0, True
     for _ in range(MAX_REDIRECTS + 1):
         shown = without_credentials(url)  # what messages and the Page say: never a user:pass@
         parts = urlsplit(url)
@@ -316,10 +319,12 @@ def fetch(
                 if not location:
                     raise FetchError(f"{shown} redirects without saying where")
                 url = urljoin(url, location)
+                hops, permanent = hops + 1, permanent and response.status in PERMANENT_REDIRECTS
                 continue
+            moved = shown if hops and permanent else None
             answered = {name.lower(): value for name, value in response.headers.items()}
             if response.status == 304:
-                return Page(url=shown, body=b"", content_type="", status=304, headers=answered)
+                return Page(url=shown, body=b"", content_type="", status=304, headers=answered, moved_to=moved)
             if response.status >= 400:
                 wait = retry_after(answered.get("retry-after")) if response.status in (429, 503) else None
                 asked = f" (it asks to wait {wait:.0f} s)" if wait else ""
@@ -335,5 +340,6 @@ def fetch(
                 content_type=content_type or "text/html",
                 status=response.status,
                 headers=answered,
+                moved_to=moved,
             )
     raise FetchError(f"{shown} redirects more than {MAX_REDIRECTS} times")

@@ -299,8 +299,9 @@ class Feeds:
             validators["If-Modified-Since"] = feed.last_modified
         try:
             page = self._fetch(feed.url, validators)
+            moved = self._moved(feed, page)
             if page.status == 304:
-                self._succeeded(feed, {})
+                self._succeeded(feed, moved)
                 return PollResult(self.store.feed(feed.id), "not modified")
             parsed = read_feed(page)
         except CoverageError as err:
@@ -342,7 +343,7 @@ class Feeds:
                 announce = "pending" if status == "added" and feed.announce_to else None
                 records.append((previous, self._item_values(item, status, o.article_id, o.reason, announce=announce)))
                 outcomes.append(ItemOutcome(item.title, item.link, status, o.article_id, o.reason))
-        values: dict = {"title": parsed.title or feed.title}
+        values: dict = {"title": parsed.title or feed.title, **moved}
         if page_outlets:  # remembered for later items that must fall back to the feed's text
             values["outlet"] = outlet
         if any(o.status == "added" for o in outcomes):
@@ -352,6 +353,21 @@ class Feeds:
         values["last_modified"] = None if waiting else page.headers.get("last-modified")
         self._succeeded(feed, values, records)
         return PollResult(self.store.feed(feed.id), "checked", outcomes, waiting=waiting)
+
+    def _moved(self, feed: Feed, page: Page) -> dict:
+        """The feed's new address when it has moved for good (every redirect permanent), so
+        later checks stop paying for the redirect; kept when this collection already follows
+        the new address as another feed."""
+        if not page.moved_to:
+            return {}
+        try:
+            url = normalise_url(page.moved_to)
+        except BadSource:
+            return {}
+        if url == feed.url or self.store.find(feed.collection, url) is not None:
+            return {}
+        log.info("feed %d moved permanently: %s -> %s", feed.id, feed.url, url)
+        return {"url": url}
 
     def _triage(
         self, feed: Feed, items: list[FeedItem], records: list

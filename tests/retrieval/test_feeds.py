@@ -260,10 +260,23 @@ def test_retry_after_reads_seconds_and_dates_and_ignores_the_rest():
     assert retry_after("soon", now) is None and retry_after("", now) is None and retry_after(None, now) is None
 
 
-def test_a_redirected_feed_is_followed_and_checked(feeds: Feeds, engine: Engine, news):
+def test_a_redirected_feed_is_followed_and_a_permanent_move_is_remembered(feeds: Feeds, engine: Engine, news, clock):
     news.routes["/feed"] = Route(b"", status=301, location="/harbor/rss.xml")
-    feeds.add(news.url("/feed"), "global")
-    assert feeds.poll()[0].count("added") == 3
+    news.routes["/for-now"] = Route(b"", status=302, location="/valley/atom.xml")
+    moved = feeds.add(news.url("/feed"), "global").feed
+    borrowed = feeds.add(news.url("/for-now"), "global").feed
+    results = {r.feed.id: r for r in feeds.poll()}
+    assert results[moved.id].count("added") == 3 and results[borrowed.id].count("added") == 2
+    assert feeds.feed(moved.id).url == news.url("/harbor/rss.xml")  # 301: moved for good
+    assert feeds.feed(borrowed.id).url == news.url("/for-now")  # 302: only for now
+    clock.advance(hours=1)
+    assert [r.status for r in feeds.poll()] == ["not modified", "not modified"]
+    assert len(news.hits("/feed")) == 2  # the add and the first check; later ones go straight there
+    assert len(news.hits("/for-now")) == 3
+    news.routes["/old-feed"] = Route(b"", status=308, location="/harbor/rss.xml")
+    twin = feeds.add(news.url("/old-feed"), "global").feed
+    feeds.poll_feed(twin)
+    assert feeds.feed(twin.id).url == news.url("/old-feed")  # the collection follows that address already
 
 
 def test_a_web_page_that_names_its_feed_is_followed_through_it(feeds: Feeds, news):
