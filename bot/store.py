@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from retrieval.errors import StoreReadOnly
+from retrieval.store import is_read_only
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS guild_settings (guild_id INTEGER PRIMARY KEY, moderator_role_id INTEGER);
@@ -35,6 +36,7 @@ class BotStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
+        self.db = None
         try:
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -42,7 +44,9 @@ class BotStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
         except sqlite3.OperationalError as err:
-            if not any(words in str(err) for words in ("readonly", "unable to open")):
+            if self.db is not None:
+                self.db.close()
+            if not is_read_only(err):
                 raise
             # The bot records settings and button state as it runs: it needs this file writable.
             raise StoreReadOnly(

@@ -21,7 +21,6 @@ import fcntl
 import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from pathlib import Path
 from . import lexical
 from .errors import StoreExists, StoreMissing, StoreReadOnly
 from .files import atomic_write_text, remove, temp_pattern
+from .onnx_encoder import stray_exports
 from .settings import Settings
 from .store import Store, is_blank
 
@@ -132,15 +132,8 @@ class DataFolder:
         found += [p for p in (self.path / "bm25.old",) if p.exists()]
         found += self.path.glob("bm25.tmp-*")  # the old swap's leftovers
         found += lexical.stray_entries(self.bm25)
-        found += self.stale_exports()
+        found += stray_exports(self.path / "models")
         return sorted(set(found))
-
-    def stale_exports(self, age: float = 3600.0) -> list[Path]:
-        """Model exports a killed process left half-made. Exports do not take the write lock
-        (a store is not needed to make one), so only those untouched for `age` seconds count:
-        a live export finishes in well under a minute."""
-        cutoff = time.time() - age
-        return [p for p in (self.path / "models").glob("*.tmp-*") if p.stat().st_mtime < cutoff]
 
     def clean(self) -> list[Path]:
         """Remove stray files; call under the write lock."""

@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from .errors import SettingsError
 log = logging.getLogger(__name__)
 
 _export_lock = threading.Lock()
+EXPORTING = ".tmp-"  # in the name of an export folder still being written
 
 
 def quantization_target() -> str:
@@ -47,6 +49,14 @@ def export_folder(cache_dir: Path, model: str) -> Path:
     return cache_dir / f"{slug}-onnx-int8-{quantization_target()}"
 
 
+def stray_exports(cache_dir: Path, age: float = 3600.0) -> list[Path]:
+    """Exports a killed process left half-made. Exports do not take the store's write lock (a
+    store is not needed to make one), so only those untouched for `age` seconds count: a live
+    export finishes in well under a minute."""
+    cutoff = time.time() - age
+    return [p for p in cache_dir.glob(f"*{EXPORTING}*") if p.stat().st_mtime < cutoff]
+
+
 def export(source: str, folder: Path) -> Path:
     """Export `source` (a sentence-transformers path or name) to `folder`; returns the model file."""
     from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
@@ -54,7 +64,7 @@ def export(source: str, folder: Path) -> Path:
 
     target = quantization_target()
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + ".tmp-"))
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + EXPORTING))
     try:
         log.info("exporting the model to ONNX int8 (%s) in %s; this happens once", target, folder)
         # The exporter's own advice (save next to the source, tracer caveats) is noise here.

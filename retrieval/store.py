@@ -248,7 +248,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         return db
     except sqlite3.OperationalError as err:
-        if (getattr(err, "sqlite_errorcode", 0) & 0xFF) not in _READ_ONLY_CODES:
+        if not is_read_only(err):
             raise damaged(path, err) from None
     except sqlite3.DatabaseError as err:
         raise damaged(path, err) from None
@@ -265,7 +265,8 @@ def damaged(path: Path, err: sqlite3.DatabaseError) -> StoreDamaged:
     return StoreDamaged(f"the store {path} cannot be read ({err}); {DAMAGED}")
 
 
-def _is_read_only(err: sqlite3.Error) -> bool:
+def is_read_only(err: sqlite3.Error) -> bool:
+    """Whether SQLite failed because the file or its folder cannot be written (or opened)."""
     return (getattr(err, "sqlite_errorcode", 0) & 0xFF) in _READ_ONLY_CODES
 
 
@@ -311,7 +312,7 @@ class Store:
             except sqlite3.OperationalError as err:
                 if db is not None:
                     db.close()
-                if not _is_read_only(err):
+                if not is_read_only(err):
                     raise
                 if not self.path.exists():
                     raise StoreReadOnly(

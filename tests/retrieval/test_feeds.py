@@ -243,9 +243,8 @@ def test_a_server_that_asks_to_wait_is_left_alone_that_long_within_a_day(feeds: 
     [result] = feeds.poll(every=True)
     assert result.status == "failed" and "HTTP 429 (it asks to wait 10800 s)" in result.error
     assert dt.datetime.fromisoformat(result.feed.next_check_at) - clock() == dt.timedelta(hours=3)  # not 1 h
-    later = email.utils.format_datetime(
-        dt.datetime.now(dt.UTC) + dt.timedelta(days=3), usegmt=True
-    )  # the fetch reads the wall clock
+    # An HTTP date three days on: the fetch reads it against the wall clock, not the test's.
+    later = email.utils.format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(days=3), usegmt=True)
     news.routes[HARBOR_RSS] = Route(b"down", "text/plain", status=503, headers={"Retry-After": later})
     [result] = feeds.poll(every=True)
     assert dt.datetime.fromisoformat(result.feed.next_check_at) - clock() == dt.timedelta(days=1)  # capped
