@@ -299,8 +299,8 @@ def fetch(
     `headers` are added to the request (e.g. If-None-Match for a conditional GET); a 304 answer
     is returned as a Page with status 304 and an empty body."""
     deadline = _Deadline(timeout)
-    hops, permanent = 0, True
-    for _ in range(MAX_REDIRECTS + 1):
+    permanent = True  # every redirect so far was 301 or 308
+    for hop in range(MAX_REDIRECTS + 1):
         shown = without_credentials(url)  # what messages and the Page say: never a user:pass@
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
@@ -319,9 +319,9 @@ def fetch(
                 if not location:
                     raise FetchError(f"{shown} redirects without saying where")
                 url = urljoin(url, location)
-                hops, permanent = hops + 1, permanent and response.status in PERMANENT_REDIRECTS
+                permanent = permanent and response.status in PERMANENT_REDIRECTS
                 continue
-            moved = shown if hops and permanent else None
+            moved = shown if hop and permanent else None
             answered = {name.lower(): value for name, value in response.headers.items()}
             if response.status == 304:
                 return Page(url=shown, body=b"", content_type="", status=304, headers=answered, moved_to=moved)
