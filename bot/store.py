@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from retrieval.errors import StoreReadOnly
-from retrieval.store import is_read_only
+from retrieval.store import connect_writable, is_read_only
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS guild_settings (guild_id INTEGER PRIMARY KEY, moderator_role_id INTEGER);
@@ -36,16 +36,10 @@ class BotStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self.db = None
         try:
-            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # No fsync per commit (WAL stays consistent; a power cut may lose the last few "More" states).
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            # A power cut may lose the last few "More" states (no fsync per commit).
+            self.db = connect_writable(path, SCHEMA)
         except sqlite3.OperationalError as err:
-            if self.db is not None:
-                self.db.close()
             if not is_read_only(err):
                 raise
             # The bot records settings and button state as it runs: it needs this file writable.

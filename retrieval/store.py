@@ -238,6 +238,21 @@ def is_blank(path: Path) -> bool:
         db.close()
 
 
+def connect_writable(path: Path, schema: str, timeout: float = 5.0) -> sqlite3.Connection:
+    """A read-write connection in WAL mode with `schema` applied, closed again if any of that
+    fails. No fsync per commit: WAL stays consistent, and a power cut loses at most the last
+    few commits."""
+    db = sqlite3.connect(path, timeout=timeout, check_same_thread=False, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(schema)
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that never writes. A WAL database in a folder that cannot be written has
     no shared-memory file to use, so it is opened as immutable, which is safe only when no
@@ -302,10 +317,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = None
             try:
-                db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(SCHEMA)
+                db = connect_writable(self.path, SCHEMA, timeout=30)
                 self.db = db
                 self._migrate()
                 return db
