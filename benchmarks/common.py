@@ -407,7 +407,8 @@ def build_synthetic_store(
 ) -> dict:
     """A store of `size` passages (10 per article) written through `Store` in transactions of
     `batch` passages. The first min(size, pool_size) passages carry real embeddings; the rest
-    get synthetic vectors and freshly generated text. The index is not built here:
+    get synthetic vectors and freshly generated text; each passage's alone vector is a copy of
+    its indexed one (what matters here is their size, not their difference). The index is not built here:
     `Engine.open` builds it from the stored vectors because the index file is missing."""
     from retrieval.models import ParsedArticle
     from retrieval.store import Store, content_hash
@@ -440,7 +441,8 @@ def build_synthetic_store(
                     meta = gen.article_meta(article_no)
                     article = ParsedArticle(paragraphs=list(paragraphs), language="en", **meta)
                     article_id = store.insert_article("global", article, content_hash(paragraphs), "benchmark")
-                    store.insert_passages(article_id, paragraphs, vectors[start : start + PASSAGES_PER_ARTICLE])
+                    own = vectors[start : start + PASSAGES_PER_ARTICLE]
+                    store.insert_passages(article_id, paragraphs, own, alone=own)  # the pool's are read alone
                     article_no += 1
                 if written == 0:
                     store.set_meta("seeded", "1")

@@ -52,7 +52,7 @@ from retrieval.search.model import (  # noqa: E402
     relevance_inputs,
     sigmoid,
 )
-from retrieval.search.signals import PASSAGE_SIGNALS, SIGNS, passage_signals  # noqa: E402
+from retrieval.search.signals import PASSAGE_SIGNALS, RELEVANCE_ONLY, SIGNS, passage_signals  # noqa: E402
 
 SETS = {
     "realtimeqa-2022": (DEVDATA / "realtimeqa-2022" / "corpus", DEVDATA / "realtimeqa-2022" / "questions.jsonl"),
@@ -172,7 +172,8 @@ def bounds(names: tuple[str, ...]) -> list[tuple[float | None, float | None]]:
 
 
 def fit_order(examples: list[Example], l2: float) -> Linear:
-    """Listwise: maximise the log of the softmax mass on each answerable question's right passages."""
+    """Listwise: maximise the log of the softmax mass on each answerable question's right
+    passages. Weights on signals.RELEVANCE_ONLY are held at 0."""
     groups = [(e.passage, e.labels) for e in examples if e.labels.sum() > 0]
     mean, scale = standardiser(np.vstack([e.passage for e in examples]))
     groups = [((x - mean) / scale, y > 0) for x, y in groups]
@@ -188,7 +189,10 @@ def fit_order(examples: list[Example], l2: float) -> Linear:
             grad += p @ z - (p[right] @ z[right]) / mass
         return total, grad
 
-    result = minimize(loss, np.zeros(len(mean)), jac=True, method="L-BFGS-B", bounds=bounds(PASSAGE_SIGNALS))
+    held = [
+        (0.0, 0.0) if n in RELEVANCE_ONLY else b for n, b in zip(PASSAGE_SIGNALS, bounds(PASSAGE_SIGNALS), strict=True)
+    ]
+    result = minimize(loss, np.zeros(len(mean)), jac=True, method="L-BFGS-B", bounds=held)
     return Linear(PASSAGE_SIGNALS, mean, scale, result.x)
 
 

@@ -19,11 +19,13 @@ from .settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
 
-#: Each passage is embedded read with its article's headline (and section heading): "The
-#: automaker said it would pause the program" is about GM only through its headline. The quote
-#: shown stays the paragraph itself. Part of the stored vectors' key: changing how passages are
-#: read re-embeds a store once (docs/quality.md has the figures that chose it).
-PASSAGE_CONTEXT = "headline"
+#: How each passage is embedded. Read with its article's headline (and section heading) for the
+#: index: "The automaker said it would pause the program" is about GM only through its headline.
+#: And read alone, for ranking only: how close the paragraph's own words come to the question
+#: tells a passage that answers from one that only shares its article's subject. The quote shown
+#: stays the paragraph itself. Part of the stored vectors' key: changing how passages are read
+#: re-embeds a store once (docs/quality.md has the figures that chose both).
+PASSAGE_CONTEXT = "headline+alone"
 
 
 def passage_text(title: str, heading: str | None, text: str) -> str:

@@ -304,9 +304,9 @@ class Engine:
         log.info("encoding %d passages as %s", total, self.vector_key)
         with tqdm(total=total, desc="Encoding", unit="passage", disable=not progress) as bar:
             for ids, inputs in self.store.iter_embedding_inputs(batch=512):
-                vectors = self.encoder.encode([passage_text(*i) for i in inputs])
+                vectors, alone = self._embed([passage_text(*i) for i in inputs], [i[2] for i in inputs])
                 with self.store.transaction():
-                    self.store.replace_vectors(ids, vectors)
+                    self.store.replace_vectors(ids, vectors, alone)
                 bar.update(len(ids))
         with self.store.transaction():
             self.store.set_meta("vector_model", self.vector_key)
@@ -464,21 +464,42 @@ class Engine:
         headline and section heading (embed.passage_text)."""
         return [passage_text(article.title, article.heading_of(i), p) for i, p in enumerate(article.paragraphs)]
 
-    def _encode_batch(self, articles: list[tuple[int, ParsedArticle]], bar: tqdm) -> dict[int, np.ndarray]:
-        """Each article's passage vectors, encoded together (the encoder is faster in bulk)."""
+    def _embed(self, contexts: list[str], paragraphs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Both vectors of each passage (embed.PASSAGE_CONTEXT): read with its headline, which
+        the index holds, and alone, which ranking reads."""
+        vectors = self.encoder.encode([*contexts, *paragraphs])
+        return vectors[: len(contexts)], vectors[len(contexts) :]
+
+    def _encode_article(self, article: ParsedArticle) -> tuple[np.ndarray, np.ndarray]:
+        return self._embed(self._texts_to_embed(article), list(article.paragraphs))
+
+    def _encode_batch(
+        self, articles: list[tuple[int, ParsedArticle]], bar: tqdm
+    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Each article's passage vectors (with headline, alone), encoded together (the encoder
+        is faster in bulk)."""
         texts = [t for _, a in articles for t in self._texts_to_embed(a)]
-        chunks = []
+        paragraphs = [p for _, a in articles for p in a.paragraphs]
+        with_context, alone = [], []
         for start in range(0, len(texts), 256):
-            chunks.append(self.encoder.encode(texts[start : start + 256]))
-            bar.update(min(256, len(texts) - start))
-        vectors = np.vstack(chunks) if chunks else np.zeros((0, 0), np.float32)
+            end = start + 256
+            vectors, own = self._embed(texts[start:end], paragraphs[start:end])
+            with_context.append(vectors)
+            alone.append(own)
+            bar.update(len(vectors))
+        if not with_context:
+            return {}
+        vectors, own = np.vstack(with_context), np.vstack(alone)
         encoded, offset = {}, 0
         for i, article in articles:
-            encoded[i] = vectors[offset : offset + len(article.paragraphs)]
-            offset += len(article.paragraphs)
+            end = offset + len(article.paragraphs)
+            encoded[i] = (vectors[offset:end], own[offset:end])
+            offset = end
         return encoded
 
-    def _commit(self, batch, encoded: dict[int, np.ndarray], collection: str, added_by: str | None) -> list:
+    def _commit(
+        self, batch, encoded: dict[int, tuple[np.ndarray, np.ndarray]], collection: str, added_by: str | None
+    ) -> list:
         """One batch in one transaction, with the vector index saved before it commits (if that
         fails, both stay as they were) and BM25 rebuilt for it after, under the same lock."""
         outcomes: list[IngestOutcome] = []
@@ -505,11 +526,13 @@ class Engine:
                         self.store.update_article(article_id, article, chash)
                         status = "updated"
                     if text_changed:
-                        own = encoded[i] if i in encoded else self.encoder.encode(self._texts_to_embed(article))
+                        vectors, alone = encoded[i] if i in encoded else self._encode_article(article)
                         if old is not None:
                             removed_ids += self.store.delete_passages(article_id)
-                        added_ids += self.store.insert_passages(article_id, article.paragraphs, own, article.headings)
-                        added_vectors.append(own)
+                        added_ids += self.store.insert_passages(
+                            article_id, article.paragraphs, vectors, article.headings, alone
+                        )
+                        added_vectors.append(vectors)
                     self.store.log(
                         collection, article_id, status, added_by, _history_detail(old, article, text_changed)
                     )

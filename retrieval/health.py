@@ -159,13 +159,15 @@ def _embeddings(store: Store, snap: Snapshot, model_key: str, thorough: bool) ->
         )
     if thorough:
         wrong = store.db.execute(
-            "SELECT COUNT(*) FROM passages WHERE length(vector) != ?", (dimension * 4,)
+            "SELECT COUNT(*) FROM passages WHERE length(vector) != ?1 "
+            "OR vector_alone IS NULL OR length(vector_alone) != ?1",
+            (dimension * 4,),
         ).fetchone()[0]
         if wrong:
             return Finding(
                 "embeddings",
                 False,
-                f"{wrong} of {n} vectors are not {dimension} numbers",
+                f"{wrong} of {n} passages do not have both vectors (with headline, alone) of {dimension} numbers",
                 "`coverage-bot reindex --reencode`",
             )
     return Finding("embeddings", True, f"{n} vectors by {snap.vector_model}, {dimension} dimensions")

@@ -147,6 +147,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX feed_items_article ON feed_items(article_id);
     CREATE INDEX feed_items_announce ON feed_items(announce) WHERE announce = 'pending';
     """,
+    # 3: each passage's embedding read alone (without its headline), a ranking signal beside the
+    # indexed one. NULL in rows written before it: opening such a store re-embeds it, since the
+    # vectors' key (embed.PASSAGE_CONTEXT) names both readings.
+    "ALTER TABLE passages ADD COLUMN vector_alone BLOB;",
 ]
 
 ARTICLE_COLUMNS = (
@@ -592,7 +596,8 @@ class Store:
 
     def candidate_rows(self, ids: Iterable[int]) -> list[tuple]:
         """What ranking reads of each candidate, in one query: (id, article_id, ordinal, text,
-        text_hash, vector, title, outlet, published, paragraphs in its article, heading)."""
+        text_hash, vector, title, outlet, published, paragraphs in its article, heading,
+        vector_alone)."""
         ids = [int(i) for i in ids]
         if not ids:
             return []
@@ -600,7 +605,7 @@ class Store:
         cursor.row_factory = None
         return cursor.execute(
             "SELECT p.id, p.article_id, p.ordinal, p.text, p.text_hash, p.vector, a.title, a.outlet, a.published, "
-            "(SELECT MAX(q.ordinal) FROM passages q WHERE q.article_id = p.article_id), p.heading "
+            "(SELECT MAX(q.ordinal) FROM passages q WHERE q.article_id = p.article_id), p.heading, p.vector_alone "
             f"FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({_marks(ids)})",
             ids,
         ).fetchall()
@@ -749,22 +754,36 @@ class Store:
         paragraphs: Sequence[str],
         vectors: np.ndarray,
         headings: Sequence[str | None] | None = None,
+        alone: np.ndarray | None = None,
     ) -> list[int]:
+        """Insert an article's passages with their vectors (read with the headline, and `alone`)."""
         ids = []
         headings = list(headings or [])
-        for ordinal, (text, vector) in enumerate(zip(paragraphs, vectors, strict=True), start=1):
+        alone_blobs = _blobs(alone, len(paragraphs))
+        for ordinal, (text, vector, blob) in enumerate(zip(paragraphs, vectors, alone_blobs, strict=True), start=1):
             heading = headings[ordinal - 1] if ordinal <= len(headings) else None
             cur = self.db.execute(
-                "INSERT INTO passages(article_id, ordinal, text, text_hash, vector, heading) VALUES (?,?,?,?,?,?)",
-                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes(), heading),
+                "INSERT INTO passages(article_id, ordinal, text, text_hash, vector, heading, vector_alone) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes(), heading, blob),
             )
             ids.append(int(cur.lastrowid))
         return ids
 
-    def replace_vectors(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+    def replace_vectors(self, ids: np.ndarray, vectors: np.ndarray, alone: np.ndarray | None = None) -> None:
+        """New indexed vectors for passages, and new alone vectors when given (else kept)."""
+        if alone is None:
+            self.db.executemany(
+                "UPDATE passages SET vector = ? WHERE id = ?",
+                ((np.asarray(v, np.float32).tobytes(), int(i)) for i, v in zip(ids, vectors, strict=True)),
+            )
+            return
         self.db.executemany(
-            "UPDATE passages SET vector = ? WHERE id = ?",
-            ((np.asarray(v, np.float32).tobytes(), int(i)) for i, v in zip(ids, vectors, strict=True)),
+            "UPDATE passages SET vector = ?, vector_alone = ? WHERE id = ?",
+            (
+                (np.asarray(v, np.float32).tobytes(), blob, int(i))
+                for i, v, blob in zip(ids, vectors, _blobs(alone, len(ids)), strict=True)
+            ),
         )
 
     def delete_article(self, article_id: int) -> list[int]:
@@ -826,3 +845,10 @@ def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def _marks(values: Sequence) -> str:
     return ",".join("?" * len(values)) or "NULL"
+
+
+def _blobs(vectors: np.ndarray | None, n: int) -> list[bytes | None]:
+    """Each vector as stored (float32 bytes); NULLs when there are none."""
+    if vectors is None:
+        return [None] * n
+    return [np.asarray(v, np.float32).tobytes() for v in vectors]

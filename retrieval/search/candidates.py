@@ -31,6 +31,7 @@ class Pool:
 
     ids: np.ndarray
     cosine: np.ndarray  # question · passage embedding (passage read with its headline)
+    cosine_alone: np.ndarray  # question · the paragraph's own embedding (read without its headline)
     bm25: np.ndarray  # 0 when BM25 did not return it
     dense_rank: np.ndarray  # 1-based; 0 when the dense retriever did not return it
     lexical_rank: np.ndarray
@@ -61,6 +62,7 @@ class Pool:
         return Pool(
             ids=self.ids[keep],
             cosine=cosine,
+            cosine_alone=self.cosine_alone[keep],
             bm25=bm25,
             dense_rank=dense_rank,
             lexical_rank=lexical_rank,
@@ -91,10 +93,14 @@ def gather(view: View, store: Store, vector: np.ndarray, terms: Sequence[str], n
     if len(l_ids):
         position = np.searchsorted(ids, l_ids)
         bm25[position] = l_scores
-    vectors = np.vstack([np.frombuffer(r[5], dtype=np.float32) for r in rows]) if rows else np.zeros((0, len(vector)))
+    vectors = _matrix([r[5] for r in rows], len(vector))
+    # A row written before passages were also embedded alone has none: its store is re-embedded
+    # when opened, so this is only a reader's view of a store being upgraded elsewhere.
+    alone = _matrix([r[11] if r[11] is not None else r[5] for r in rows], len(vector))
     return Pool(
         ids=ids,
         cosine=(vectors @ vector).astype(np.float64),
+        cosine_alone=(alone @ vector).astype(np.float64),
         bm25=bm25,
         dense_rank=dense_rank,
         lexical_rank=lexical_rank,
@@ -108,6 +114,12 @@ def gather(view: View, store: Store, vector: np.ndarray, terms: Sequence[str], n
         published=[r[8] for r in rows],
         headings=[r[10] for r in rows],
     )
+
+
+def _matrix(blobs: list[bytes], dimension: int) -> np.ndarray:
+    if not blobs:
+        return np.zeros((0, dimension), np.float32)
+    return np.vstack([np.frombuffer(b, dtype=np.float32) for b in blobs])
 
 
 def _ranks(ids: np.ndarray, ranked: np.ndarray) -> np.ndarray:

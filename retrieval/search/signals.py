@@ -35,6 +35,8 @@ SIGNS = {
     "cosine_gap": +1,  # how far below the best candidate's cosine (0 for the best)
     "cosine_in_article": +1,  # how far below the best cosine among its own article's candidates
     "article_cosine": +1,  # the best cosine of its article: how much the article is about it
+    "cosine_alone": +1,  # question · the paragraph embedded alone, without its headline
+    "cosine_alone_gap": +1,  # how far below the best candidate's (0 for the best)
     # How far each is below 0.3 (0 above): meaning that far off is another subject, whatever
     # the words share; a hinge lets the linear model say so without a cut of its own.
     "cosine_low": -1,
@@ -73,6 +75,10 @@ SIGNS = {
 PASSAGE_SIGNALS = tuple(SIGNS)
 LOW_COSINE = 0.3
 TIME_SIGNALS = ("staleness", "after", "undated", "in_moment", "off_moment")
+#: Signals only the relevance model reads; the fit holds the order model's weights on them at 0.
+#: Measured (docs/quality.md): in the relevance model the alone cosine declines more of the
+#: unanswerable questions with first places unchanged; in the order model too, it cost first places.
+RELEVANCE_ONLY = ("cosine_alone", "cosine_alone_gap")
 
 #: Date words, as the tokenizer spells them (stemmed), and years: what a "when" answer holds.
 _DATE_WORDS = frozenset(
@@ -153,6 +159,8 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             cosine - (cosine.max() if n else 0.0),
             cosine - best_in_article,
             best_in_article,
+            pool.cosine_alone,
+            pool.cosine_alone - (pool.cosine_alone.max() if n else 0.0),
             np.maximum(0.0, LOW_COSINE - cosine),
             np.maximum(0.0, LOW_COSINE - best_in_article),
             pool.bm25 / (top_bm25 or 1.0),

@@ -1,12 +1,14 @@
 """The engine end to end over a real SQLite file, real FAISS and the packaged model."""
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from retrieval import BadQuestion, Engine, NotFound
+from retrieval.embed import passage_text
 from retrieval.errors import BadFilter, BadSource
 from retrieval.index import VectorIndex
 from retrieval.parse import from_fields
@@ -231,7 +233,7 @@ def test_index_built_with_another_model_is_rebuilt(settings, encoder, engine: En
     reopened = Engine.open(settings, encoder=encoder)
     assert any("some-other-model" in e for e in reopened.events)
     loaded, _ = VectorIndex.load(settings.index_path, settings.index_meta_path)
-    assert loaded.model == reopened.vector_key == f"{reopened.encoder.key}+headline"
+    assert loaded.model == reopened.vector_key == f"{reopened.encoder.key}+headline+alone"
     assert np.array_equal(loaded.ids(), reopened.store.passage_ids())
 
 
@@ -371,3 +373,46 @@ def test_filters_that_match_nothing_say_so(engine: Engine, kwargs, message):
 
 def test_filters_that_match_pass(engine: Engine):
     engine.check_filters(["global"], ["caliber.az"], None, None)
+
+
+def _stored_vectors(engine: Engine) -> tuple[np.ndarray, np.ndarray]:
+    rows = engine.store.db.execute("SELECT vector, vector_alone FROM passages ORDER BY id").fetchall()
+    return tuple(np.vstack([np.frombuffer(r[k], dtype=np.float32) for r in rows]) for k in (0, 1))
+
+
+def test_each_passage_is_stored_embedded_with_its_headline_and_alone(engine: Engine):
+    article, passages = engine.article(engine.articles(["global"])[0].id)
+    indexed, alone = _stored_vectors(engine)
+    expected_indexed = engine.encoder.encode([passage_text(article.title, p.heading, p.text) for p in passages])
+    expected_alone = engine.encoder.encode([p.text for p in passages])
+    assert np.allclose(indexed, expected_indexed, atol=1e-5) and np.allclose(alone, expected_alone, atol=1e-5)
+    assert not np.allclose(indexed, alone, atol=1e-2)  # the headline changes what is embedded
+
+    engine.edit(article.id, {"title": "Trump and the war in Ukraine"}, actor="mod")
+    edited, kept = _stored_vectors(engine)
+    assert not np.allclose(edited, indexed, atol=1e-2) and np.array_equal(kept, alone)
+    assert engine.ask(SOLDIERS).hits[0].passage.ordinal == 3
+
+
+def test_a_store_from_before_alone_vectors_is_upgraded_when_opened(settings, encoder, engine: Engine):
+    indexed, alone = _stored_vectors(engine)
+    engine.close()
+    with sqlite3.connect(settings.db_path) as db:  # as a store written by the previous version
+        db.execute("ALTER TABLE passages DROP COLUMN vector_alone")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'vector_model'", (f"{encoder.key}+headline",))
+        db.execute("PRAGMA user_version = 2")
+    reopened = Engine.open(settings, encoder=encoder)
+    assert reopened.check().healthy
+    upgraded, filled = _stored_vectors(reopened)
+    assert np.allclose(upgraded, indexed, atol=1e-5) and np.allclose(filled, alone, atol=1e-5)
+    assert reopened.ask(SOLDIERS).hits[0].passage.ordinal == 3
+    reopened.close()
+
+
+def test_check_finds_a_passage_missing_its_alone_vector_and_reencoding_restores_it(engine: Engine):
+    with engine.store.transaction():
+        engine.store.db.execute("UPDATE passages SET vector_alone = NULL WHERE ordinal = 3")
+    [embeddings] = [f for f in engine.check().findings if f.part == "embeddings"]
+    assert not embeddings.ok and "1 of 10 passages do not have both vectors" in embeddings.detail
+    engine.reindex(reencode=True)
+    assert engine.check().healthy
