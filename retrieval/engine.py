@@ -301,7 +301,9 @@ class Engine:
         return " (in memory only: the data folder cannot be written)" if not self._can_save() else ""
 
     def _reencode(self, total: int, progress: bool) -> None:
-        log.info("encoding %d passages as %s", total, self.vector_key)
+        made = self.store.get_meta("vector_model")
+        was = f" (they were made as {made})" if made and made != self.vector_key else ""
+        self._event(f"embedding {total} passages again as {self.vector_key}{was}")
         with tqdm(total=total, desc="Encoding", unit="passage", disable=not progress) as bar:
             for ids, inputs in self.store.iter_embedding_inputs(batch=512):
                 vectors, alone = self._embed([passage_text(*i) for i in inputs], [i[2] for i in inputs])

@@ -402,6 +402,9 @@ def test_a_store_from_before_alone_vectors_is_upgraded_when_opened(settings, enc
         db.execute("UPDATE meta SET value = ? WHERE key = 'vector_model'", (f"{encoder.key}+headline",))
         db.execute("PRAGMA user_version = 2")
     reopened = Engine.open(settings, encoder=encoder)
+    assert f"embedding 10 passages again as {reopened.vector_key} (they were made as {encoder.key}+headline)" in (
+        reopened.events
+    )
     assert reopened.check().healthy
     upgraded, filled = _stored_vectors(reopened)
     assert np.allclose(upgraded, indexed, atol=1e-5) and np.allclose(filled, alone, atol=1e-5)
