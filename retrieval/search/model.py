@@ -6,7 +6,7 @@ beside this file; here they are only evaluated (numpy, no training library):
 
 1. **order**: s = w · standardised(passage signals), fitted listwise (softmax over each
    answerable question's candidates) to put the passage that answers first; results are
-   shown in this order;
+   shown in this order (its weights on signals.RELEVANCE_ONLY are 0);
 2. **relevance**: z = v · standardised([s − max s, passage signals]) + b (all but the time
    signals, which only order), a logistic
    regression fitted on each question's first candidates (by s), answerable questions or not,
