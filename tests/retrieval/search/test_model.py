@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.errors import SettingsError
 from retrieval.search.model import DEFAULT_PATH, RELEVANCE_INPUTS, Ranker, default_ranker
-from retrieval.search.signals import PASSAGE_SIGNALS, SIGNS, TIME_SIGNALS
+from retrieval.search.signals import PASSAGE_SIGNALS, RELEVANCE_ONLY, SIGNS, TIME_SIGNALS
 
 
 def signals(**values: float) -> np.ndarray:
@@ -20,14 +20,14 @@ def signals(**values: float) -> np.ndarray:
 
 
 ANSWERING = signals(
-    cosine=0.72, article_cosine=0.72, bm25=1.0, dense_rank=1.0, lexical_rank=1.0, coverage=0.9, coverage_all=1.0,
-    coverage_headline=0.4, coverage_sentence=0.9, names=1.0, number_answer=1.1, words=3.4, sentence_end=1.0,
-    position=0.2, lede=1.0,
+    cosine=0.72, article_cosine=0.72, cosine_alone=0.66, bm25=1.0, dense_rank=1.0, lexical_rank=1.0,
+    coverage=0.9, coverage_all=1.0, coverage_headline=0.4, coverage_sentence=0.9, names=1.0, number_answer=1.1,
+    words=3.4, sentence_end=1.0, position=0.2, lede=1.0,
 )  # fmt: skip
 OFF_TOPIC = signals(
-    cosine=0.18, cosine_gap=-0.54, article_cosine=0.2, bm25=0.1, dense_rank=0.3, lexical_rank=0.2, coverage=0.0,
-    coverage_all=0.0, missing_rarest=1.0, no_overlap=1.0, unknown_words=0.6, words=3.2, sentence_end=1.0,
-    position=0.5,
+    cosine=0.18, cosine_gap=-0.54, article_cosine=0.2, cosine_alone=0.15, cosine_alone_gap=-0.51, bm25=0.1,
+    dense_rank=0.3, lexical_rank=0.2, coverage=0.0, coverage_all=0.0, missing_rarest=1.0, no_overlap=1.0,
+    unknown_words=0.6, words=3.2, sentence_end=1.0, position=0.5,
 )  # fmt: skip
 
 
@@ -48,6 +48,20 @@ def test_it_ranks_a_hand_checked_case():
     relevance = ranker.probabilities(scores, pool)
     assert scores[1] > scores[0]
     assert relevance[1] > ranker.threshold > relevance[0]
+
+
+def test_the_alone_cosines_move_relevance_and_not_the_order():
+    """Two passages alike but for how close the paragraph read alone comes to the question."""
+    ranker = default_ranker()
+    near, far = ANSWERING.copy(), ANSWERING.copy()
+    far[PASSAGE_SIGNALS.index("cosine_alone")] = 0.3
+    far[PASSAGE_SIGNALS.index("cosine_alone_gap")] = -0.36
+    pool = np.vstack([far, near])
+    scores = ranker.scores(pool)
+    assert scores[0] == scores[1]
+    assert all(ranker.order.weights[PASSAGE_SIGNALS.index(n)] == 0 for n in RELEVANCE_ONLY)
+    relevance = ranker.probabilities(scores, pool)
+    assert relevance[1] > relevance[0]
 
 
 def test_relevance_never_falls_as_evidence_rises():
