@@ -37,6 +37,8 @@ SIGNS = {
     "article_cosine": +1,  # the best cosine of its article: how much the article is about it
     "cosine_alone": +1,  # question · the paragraph embedded alone, without its headline
     "cosine_alone_gap": +1,  # how far below the best candidate's (0 for the best)
+    "cosine_alone_in_article": +1,  # how far below the best alone cosine among its article's candidates
+    "article_cosine_alone": +1,  # the best alone cosine of its article: does any paragraph of it come close
     # How far each is below 0.3 (0 above): meaning that far off is another subject, whatever
     # the words share; a hinge lets the linear model say so without a cut of its own.
     "cosine_low": -1,
@@ -76,9 +78,9 @@ PASSAGE_SIGNALS = tuple(SIGNS)
 LOW_COSINE = 0.3
 TIME_SIGNALS = ("staleness", "after", "undated", "in_moment", "off_moment")
 #: Signals only the relevance model reads; the fit holds the order model's weights on them at 0.
-#: Measured (docs/quality.md): in the relevance model the alone cosine declines more of the
-#: unanswerable questions with first places unchanged; in the order model too, it cost first places.
-RELEVANCE_ONLY = ("cosine_alone", "cosine_alone_gap")
+#: Measured (docs/quality.md): in the relevance model the alone cosines decline more of the
+#: unanswerable questions with first places unchanged; in the order model too, they cost first places.
+RELEVANCE_ONLY = ("cosine_alone", "cosine_alone_gap", "cosine_alone_in_article", "article_cosine_alone")
 
 #: Date words, as the tokenizer spells them (stemmed), and years: what a "when" answer holds.
 _DATE_WORDS = frozenset(
@@ -106,10 +108,11 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
     n = len(pool)
     cosine = pool.cosine
     articles = pool.article_ids
-    best_in_article = np.full(n, -1.0)
+    best_in_article, best_alone_in_article = np.full(n, -1.0), np.full(n, -1.0)
     for a in np.unique(articles):
         mask = articles == a
         best_in_article[mask] = cosine[mask].max()
+        best_alone_in_article[mask] = pool.cosine_alone[mask].max()
     top_bm25 = pool.bm25.max() if n else 0.0
 
     readings = _read(pool)
@@ -161,6 +164,8 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             best_in_article,
             pool.cosine_alone,
             pool.cosine_alone - (pool.cosine_alone.max() if n else 0.0),
+            pool.cosine_alone - best_alone_in_article,
+            best_alone_in_article,
             np.maximum(0.0, LOW_COSINE - cosine),
             np.maximum(0.0, LOW_COSINE - best_in_article),
             pool.bm25 / (top_bm25 or 1.0),

@@ -20,14 +20,14 @@ def signals(**values: float) -> np.ndarray:
 
 
 ANSWERING = signals(
-    cosine=0.72, article_cosine=0.72, cosine_alone=0.66, bm25=1.0, dense_rank=1.0, lexical_rank=1.0,
-    coverage=0.9, coverage_all=1.0, coverage_headline=0.4, coverage_sentence=0.9, names=1.0, number_answer=1.1,
-    words=3.4, sentence_end=1.0, position=0.2, lede=1.0,
+    cosine=0.72, article_cosine=0.72, cosine_alone=0.66, article_cosine_alone=0.66, bm25=1.0, dense_rank=1.0,
+    lexical_rank=1.0, coverage=0.9, coverage_all=1.0, coverage_headline=0.4, coverage_sentence=0.9, names=1.0,
+    number_answer=1.1, words=3.4, sentence_end=1.0, position=0.2, lede=1.0,
 )  # fmt: skip
 OFF_TOPIC = signals(
-    cosine=0.18, cosine_gap=-0.54, article_cosine=0.2, cosine_alone=0.15, cosine_alone_gap=-0.51, bm25=0.1,
-    dense_rank=0.3, lexical_rank=0.2, coverage=0.0, coverage_all=0.0, missing_rarest=1.0, no_overlap=1.0,
-    unknown_words=0.6, words=3.2, sentence_end=1.0, position=0.5,
+    cosine=0.18, cosine_gap=-0.54, article_cosine=0.2, cosine_alone=0.15, cosine_alone_gap=-0.51,
+    article_cosine_alone=0.15, bm25=0.1, dense_rank=0.3, lexical_rank=0.2, coverage=0.0, coverage_all=0.0,
+    missing_rarest=1.0, no_overlap=1.0, unknown_words=0.6, words=3.2, sentence_end=1.0, position=0.5,
 )  # fmt: skip
 
 
