@@ -37,7 +37,6 @@ SIGNS = {
     "article_cosine": +1,  # the best cosine of its article: how much the article is about it
     "cosine_alone": +1,  # question · the paragraph embedded alone, without its headline
     "cosine_alone_gap": +1,  # how far below the best candidate's (0 for the best)
-    "cosine_alone_in_article": +1,  # how far below the best alone cosine among its article's candidates
     "article_cosine_alone": +1,  # the best alone cosine of its article: does any paragraph of it come close
     # How far each is below 0.3 (0 above): meaning that far off is another subject, whatever
     # the words share; a hinge lets the linear model say so without a cut of its own.
@@ -80,7 +79,7 @@ TIME_SIGNALS = ("staleness", "after", "undated", "in_moment", "off_moment")
 #: Signals only the relevance model reads; the fit holds the order model's weights on them at 0.
 #: Measured (docs/quality.md): in the relevance model the alone cosines decline more of the
 #: unanswerable questions with first places unchanged; in the order model too, they cost first places.
-RELEVANCE_ONLY = ("cosine_alone", "cosine_alone_gap", "cosine_alone_in_article", "article_cosine_alone")
+RELEVANCE_ONLY = ("cosine_alone", "cosine_alone_gap", "article_cosine_alone")
 
 #: Date words, as the tokenizer spells them (stemmed), and years: what a "when" answer holds.
 _DATE_WORDS = frozenset(
@@ -164,7 +163,6 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
             best_in_article,
             pool.cosine_alone,
             pool.cosine_alone - (pool.cosine_alone.max() if n else 0.0),
-            pool.cosine_alone - best_alone_in_article,
             best_alone_in_article,
             np.maximum(0.0, LOW_COSINE - cosine),
             np.maximum(0.0, LOW_COSINE - best_in_article),
