@@ -759,31 +759,22 @@ class Store:
         """Insert an article's passages with their vectors (read with the headline, and `alone`)."""
         ids = []
         headings = list(headings or [])
-        alone_blobs = _blobs(alone, len(paragraphs))
-        for ordinal, (text, vector, blob) in enumerate(zip(paragraphs, vectors, alone_blobs, strict=True), start=1):
+        pairs = zip(_blobs(vectors, len(paragraphs)), _blobs(alone, len(paragraphs)), strict=True)
+        for ordinal, (text, (vector, own)) in enumerate(zip(paragraphs, pairs, strict=True), start=1):
             heading = headings[ordinal - 1] if ordinal <= len(headings) else None
             cur = self.db.execute(
                 "INSERT INTO passages(article_id, ordinal, text, text_hash, vector, heading, vector_alone) "
                 "VALUES (?,?,?,?,?,?,?)",
-                (article_id, ordinal, text, text_hash(text), np.asarray(vector, np.float32).tobytes(), heading, blob),
+                (article_id, ordinal, text, text_hash(text), vector, heading, own),
             )
             ids.append(int(cur.lastrowid))
         return ids
 
     def replace_vectors(self, ids: np.ndarray, vectors: np.ndarray, alone: np.ndarray | None = None) -> None:
         """New indexed vectors for passages, and new alone vectors when given (else kept)."""
-        if alone is None:
-            self.db.executemany(
-                "UPDATE passages SET vector = ? WHERE id = ?",
-                ((np.asarray(v, np.float32).tobytes(), int(i)) for i, v in zip(ids, vectors, strict=True)),
-            )
-            return
         self.db.executemany(
-            "UPDATE passages SET vector = ?, vector_alone = ? WHERE id = ?",
-            (
-                (np.asarray(v, np.float32).tobytes(), blob, int(i))
-                for i, v, blob in zip(ids, vectors, _blobs(alone, len(ids)), strict=True)
-            ),
+            "UPDATE passages SET vector = ?, vector_alone = COALESCE(?, vector_alone) WHERE id = ?",
+            zip(_blobs(vectors, len(ids)), _blobs(alone, len(ids)), map(int, ids), strict=True),
         )
 
     def delete_article(self, article_id: int) -> list[int]:
