@@ -427,11 +427,12 @@ def main() -> None:
         everything = report(evaluate(engine, questions[name], ["global"], k=3))
         figures[f"{name} all"] = {"all": everything["overall"], "fresh": everything["fresh"]}
     for key, value in figures.items():
-        f = value["fresh"] or value["all"]
-        log(
-            f"{key:28} hit@1 {f['hit@1']} hit@3 {f['hit@3']} declined {f['declined_unanswerable']} "
-            f"wrongly {f['wrongly_declined']} (n={f['questions']})"
-        )
+        for subset in ("all", "fresh"):
+            if f := value[subset]:
+                log(
+                    f"{key:28} {subset:5} hit@1 {f['hit@1']} hit@3 {f['hit@3']} declined {f['declined_unanswerable']} "
+                    f"wrongly {f['wrongly_declined']} (n={f['questions']})"
+                )
     write_result(
         args.result,
         {
