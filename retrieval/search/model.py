@@ -7,8 +7,8 @@ beside this file; here they are only evaluated (numpy, no training library):
 1. **order**: s = w · standardised(passage signals), fitted listwise (softmax over each
    answerable question's candidates) to put the passage that answers first; results are
    shown in this order (its weights on signals.RELEVANCE_ONLY are 0);
-2. **relevance**: z = v · standardised([s − max s, passage signals]) + b (all but the time
-   signals, which only order), a logistic
+2. **relevance**: z = v · standardised([s − max s, passage signals]) + b (all but signals.ORDER_ONLY:
+   how old coverage is only orders; whether it fits the moment asked about also counts), a logistic
    regression fitted on each question's first candidates (by s), answerable questions or not,
    on out-of-fold order scores: whether this passage answers at all, which is what declining
    needs (the order model only knows which passage answers best);
@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SettingsError
-from .signals import PASSAGE_SIGNALS, TIME_SIGNALS
+from .signals import ORDER_ONLY, PASSAGE_SIGNALS
 
 DEFAULT_PATH = Path(__file__).with_name("ranker.json")
-#: The relevance model reads every signal but the time ones, which order candidates only.
-_RELEVANCE_COLUMNS = [i for i, name in enumerate(PASSAGE_SIGNALS) if name not in TIME_SIGNALS]
+#: The relevance model reads every signal but signals.ORDER_ONLY (age, not fit with the moment asked).
+_RELEVANCE_COLUMNS = [i for i, name in enumerate(PASSAGE_SIGNALS) if name not in ORDER_ONLY]
 RELEVANCE_INPUTS = ("score_gap", *(PASSAGE_SIGNALS[i] for i in _RELEVANCE_COLUMNS))
 
 

@@ -65,8 +65,10 @@ SIGNS = {
     "short": 0,  # fewer than 8 words
     "position": 0,  # paragraph number / paragraphs in the article
     "lede": 0,  # one of the first two paragraphs
-    # Time: 0 when the question has no as-of date (staleness, after) or names no moment. They
-    # order a question's candidates; whether anything answers does not depend on them.
+    # Time: 0 when the question has no as-of date (staleness, after) or names no moment. The
+    # first three only order a question's candidates (how old coverage is says nothing of
+    # whether it answers); the moment ones also move relevance: last year's story does not
+    # answer a question about this week.
     "staleness": -1,  # log days before the as-of date, relative to the freshest candidate
     "after": -1,  # published after the as-of date
     "undated": 0,
@@ -75,7 +77,9 @@ SIGNS = {
 }
 PASSAGE_SIGNALS = tuple(SIGNS)
 LOW_COSINE = 0.3
-TIME_SIGNALS = ("staleness", "after", "undated", "in_moment", "off_moment")
+#: Signals only the order model reads. Measured (docs/quality.md): the moment signals, read by
+#: the relevance model too, decline more of RealTime QA's unanswerable questions.
+ORDER_ONLY = ("staleness", "after", "undated")
 #: Signals only the relevance model reads; the fit holds the order model's weights on them at 0.
 #: Measured (docs/quality.md): in the relevance model the alone cosines decline more of the
 #: unanswerable questions with first places unchanged; in the order model too, they cost first places.

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.errors import SettingsError
 from retrieval.search.model import DEFAULT_PATH, RELEVANCE_INPUTS, Ranker, default_ranker
-from retrieval.search.signals import PASSAGE_SIGNALS, RELEVANCE_ONLY, SIGNS, TIME_SIGNALS
+from retrieval.search.signals import ORDER_ONLY, PASSAGE_SIGNALS, RELEVANCE_ONLY, SIGNS
 
 
 def signals(**values: float) -> np.ndarray:
@@ -68,7 +68,7 @@ def test_relevance_never_falls_as_evidence_rises():
     """Every signal with a direction moves relevance that way only (the fit holds the signs)."""
     ranker = default_ranker()
     for name, sign in SIGNS.items():
-        if sign == 0 or name in TIME_SIGNALS:
+        if sign == 0 or name in ORDER_ONLY:
             continue
         low, high = ANSWERING.copy(), ANSWERING.copy()
         col = PASSAGE_SIGNALS.index(name)

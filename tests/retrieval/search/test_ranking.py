@@ -40,6 +40,16 @@ def test_a_question_about_this_week_prefers_that_weeks_coverage(floods: Engine, 
     assert answer.hits[0].article.published <= as_of
 
 
+def test_coverage_far_from_the_moment_asked_about_is_less_likely_to_answer(floods: Engine):
+    """Last year's flood does not answer a question about this week's: the same passages score
+    lower when the question is asked a year later."""
+    question = "Where did the River Tamm flood water reach this week?"
+    near = floods.ask(question, as_of="2024-06-12")
+    far = floods.ask(question, as_of="2025-06-12")
+    best_far = max(h.score for h in far.hits + far.related)
+    assert near.hits[0].score > best_far
+
+
 def test_as_of_is_checked_like_every_other_input(floods: Engine):
     with pytest.raises(Exception, match="as-of date"):
         floods.ask("Where did the flood reach?", as_of="12/06/2024")
