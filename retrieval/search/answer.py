@@ -22,7 +22,7 @@ from ..parse import normalise_date
 from ..quotes import QuoteMatch, unframe
 from ..quotes import rank as rank_quotes
 from ..store import normalise_text
-from .candidates import Pool, gather
+from .candidates import Pool, gather, without_outlets
 from .choose import Candidate, choose, fold_copies, related
 from .model import Ranker, default_ranker
 from .question import Query, analyse
@@ -148,7 +148,7 @@ class Searcher:
         view = engine._view(question, collections, outlets, since, until)
         if view is None:
             return None
-        vector = engine.encoder.encode([question])[0]
+        vector = engine.encoder.encode([without_outlets(question, view.named)])[0]
         query = analyse(question, vector, view.lexical, as_of, view.named)
         with engine._lock:
             pool = gather(view, engine.store, vector, query.terms, engine.settings.candidates)

@@ -140,6 +140,24 @@ _CUE = (
 )
 
 
+def without_outlets(question: str, named: Sequence[str]) -> str:
+    """The question with the outlets it names taken out ("what did the Harbor Times say about
+    the bridge" -> "what did say about the bridge"): the search is already confined to them,
+    and their names, which passages seldom hold, would only pull the question's meaning away
+    from the passages that answer it."""
+    words = set()
+    for outlet in named:
+        words.add(re.escape(outlet))
+        base = outlet.split(".")[0] if "." in outlet else outlet
+        words.update(re.escape(w) for w in base.split() if len(w) > 3 and w.lower() not in _GENERIC)
+    if not words:
+        return question
+    name = "|".join(sorted(words, key=len, reverse=True))
+    mention = rf"(?:\baccording to\s+)?(?:\bthe\s+)?(?:\b(?:{name})\b[\s.]*)+(?:['’]s\b)?,?\s*"
+    stripped = re.sub(r"\s+", " ", re.sub(mention, " ", question, flags=re.I)).strip()
+    return stripped or question
+
+
 def named_outlets(question: str, outlets: Sequence[str]) -> list[str]:
     """Outlets the question names: by their name ("the Harbor Times"), their domain stem
     ("caliber"), or a distinctive part of the name used as a source ("the ledger says",
