@@ -65,10 +65,15 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     and irregular verb forms become their base ("lost" → "lose") before stemming."""
     out = []
     for text in texts:
-        spelled = merge_spelled(_TOKEN.findall(join_digits(text).lower()))
-        words = [BASE.get(w, w) for w in spelled if w not in _STOPWORDS]
+        words = _words(text)
         out.append(_stemmer.stemWords(words) if words else [""])
     return out
+
+
+def _words(text: str) -> list[str]:
+    """The words tokenize stems: lower-cased, numbers joined, stop words out, irregular forms as their base."""
+    spelled = merge_spelled(_TOKEN.findall(join_digits(text).lower()))
+    return [BASE.get(w, w) for w in spelled if w not in _STOPWORDS]
 
 
 _question_stems = set(_stemmer.stemWords(sorted(QUESTION_WORDS)))
@@ -76,11 +81,18 @@ _question_stems = set(_stemmer.stemWords(sorted(QUESTION_WORDS)))
 
 def query_terms(question: str) -> list[str]:
     """The question's topical terms, stemmed, in order, without repeats."""
-    seen: dict[str, None] = {}
-    for term in tokenize([question])[0]:
+    return list(query_words(question))
+
+
+def query_words(question: str) -> dict[str, str]:
+    """The question's topical terms (stemmed, in order, without repeats), each with the word
+    it was written as."""
+    words = _words(question)
+    seen: dict[str, str] = {}
+    for word, term in zip(words, _stemmer.stemWords(words) if words else [], strict=True):
         if term and term not in _question_stems and term not in QUESTION_WORDS:
-            seen.setdefault(term)
-    return list(seen)
+            seen.setdefault(term, word)
+    return seen
 
 
 class LexicalIndex:
@@ -185,6 +197,20 @@ class LexicalIndex:
     def knows(self, term: str) -> bool:
         return self.doc_freq(term) > 0
 
+    def spelled(self, term: str, word: str) -> str:
+        """For a term the coverage never uses, the held term of a spelling one slip away from
+        the word it was written as ("quilfeather": "quillfeath"; of several, the one most
+        passages use), else `term`. Only long words: a short one a letter from another
+        ("laker", "lake") is as often another word as a typo, and a question about something
+        no article holds must stay so."""
+        if len(word) < _SPELLED_MIN or len(term) < _SPELLED_MIN - 1 or word.isdigit() or self.knows(term):
+            return term
+        near = set(_stemmer.stemWords(sorted(_one_edit(word))))
+        # A stem much shorter is another, shorter word ("consortium": "consort"), not a slip.
+        near = {t for t in near if len(t) >= len(term) - 1 and t not in _question_stems}
+        best = max(((self.doc_freq(t), t) for t in near), default=(0, term))
+        return best[1] if best[0] > 0 else term
+
     def idf(self, term: str) -> float:
         """BM25's idf; a term the coverage never uses counts as the rarest."""
         n, df = max(self.size, 1), self.doc_freq(term)
@@ -215,6 +241,21 @@ class LexicalIndex:
         weights = {t: self.idf(t) for t in terms}
         total = sum(weights.values())
         return [sum(w for t, w in weights.items() if t in set(doc)) / total for doc in tokenize(texts)]
+
+
+_SPELLED_MIN = 7
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, swap of neighbours, replacement or insertion from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+        | {a + c + b for a, b in splits for c in _LETTERS}
+    ) - {word}
 
 
 def _to_tokenized(tokens: list[list[str]]) -> bm25s.tokenization.Tokenized:

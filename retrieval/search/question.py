@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..lexical import LexicalIndex, query_terms, tokenize
+from ..lexical import LexicalIndex, query_terms, query_words, tokenize
 from ..store import normalise_text
 from .when import Moment, moment
 
@@ -105,10 +105,11 @@ def analyse(
 ) -> Query:
     """Read `question` against the held coverage's vocabulary (`lexical`): the outlet it names
     says where to look, not what the passage must say, so its words are not terms."""
-    terms = query_terms(question)
+    written = query_words(question)
     if named_outlets:
         outlet_terms = set(query_terms(" ".join(named_outlets)))
-        terms = [t for t in terms if t not in outlet_terms]
+        written = {t: w for t, w in written.items() if t not in outlet_terms}
+    terms = list(dict.fromkeys(lexical.spelled(t, w) for t, w in written.items()))  # "quilfeather" finds "Quillfeather"
     idf = np.array([lexical.idf(t) for t in terms], dtype=np.float64)
     known = np.array([lexical.knows(t) for t in terms], dtype=bool)
     return Query(

@@ -1,12 +1,56 @@
-"""What ranking reads of a question: an outlet the question names leaves its words and its
-meaning."""
+"""What ranking reads of a question: a slip in a long word finds the spelling the coverage
+uses, and an outlet the question names leaves its words and its meaning."""
 
 import numpy as np
 import pytest
 
 from retrieval import Engine
+from retrieval.lexical import LexicalIndex, query_terms, query_words
 from retrieval.parse import from_fields
 from retrieval.search.candidates import without_outlets
+
+TEXTS = [
+    "Quillfeather Systems will cut 1,200 jobs, its chief executive said.",
+    "The sanctions on Russian oil take effect in March.",
+    "Skaters crowded the frozen lake on Sunday.",
+    "The queen's consort opened the new wing.",
+]
+
+
+@pytest.fixture(scope="module")
+def lexical() -> LexicalIndex:
+    return LexicalIndex.build(np.arange(1, len(TEXTS) + 1), TEXTS)
+
+
+def read(question: str, lexical: LexicalIndex) -> list[str]:
+    return [lexical.spelled(term, word) for term, word in query_words(question).items()]
+
+
+@pytest.mark.parametrize(
+    ("written", "held"),
+    [("quilfeather layoffs", "quillfeather layoffs"), ("the sanctons threat", "the sanctions threat")],
+)
+def test_a_slip_in_a_long_word_finds_the_spelling_the_coverage_uses(lexical: LexicalIndex, written, held):
+    assert read(written, lexical)[0] == query_terms(held)[0]
+    assert lexical.knows(read(written, lexical)[0])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the lakers do",  # short: "laker" is a letter from "lake", another word
+        "which consortium bought the port",  # "consort" is a shorter word, not a slip
+        "what did quillfeather say",  # held as written
+    ],
+)
+def test_other_words_stay_as_written(lexical: LexicalIndex, question: str):
+    assert read(question, lexical) == query_terms(question)
+
+
+def test_the_question_path_searches_the_held_spelling(engine: Engine):
+    engine.add([from_fields("Quillfeather cuts jobs", TEXTS[0], outlet="Lakeside Observer")])
+    query, _, _ = engine.searcher.features("what are laid off quilfeather workers getting", ["global"], *[None] * 4)
+    assert query_terms("Quillfeather")[0] in query.terms
 
 
 @pytest.mark.parametrize(
