@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..irregular import BASE
+
 MONTHS = {
     m: i
     for i, names in enumerate(
@@ -48,7 +50,12 @@ _RELATIVE = [
     (re.compile(r"\b(last week)\b", re.I), 14, 0),
     (re.compile(r"\b(this weekend|last weekend)\b", re.I), 4, 0),
 ]
-_RECENT = re.compile(r"\b(latest|recent|recently|newest|just|currently|right now|so far|lately|rn)\b", re.I)
+_RECENT = re.compile(r"\b(latest|recent|recently|newest|currently|right now|so far|lately|rn)\b", re.I)
+#: "just" means "a moment ago" after "has" or before a past form ("what just happened", "who
+#: has just been fined"), not in "to just fix up the old bridge" or "just how many".
+_JUST = re.compile(r"(\b(?:has|have|had|was|were|is|are)\s+|['’](?:s|ve)\s+)?\bjust\s+([a-z]+)\b", re.I)
+#: Quoted words are the claim asked about, not its moment ('who said "we strike tonight"').
+_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]")
 _MAY_VERB = re.compile(r"\bmay\s+(?:be|have|not|also|still|soon|need|want|cause|lead|take|get|come|go)\b", re.I)
 
 
@@ -97,6 +104,7 @@ def _day_before(as_of: dt.date, month: int, day: int, year: int | None) -> dt.da
 
 def moment(question: str, as_of: dt.date) -> Moment | None:
     """The moment the question names, resolved against `as_of`; None when it names none."""
+    question = _QUOTED.sub(" ", question)
     for pattern, back, ahead in _RELATIVE:
         if m := pattern.search(question):
             return Moment(as_of - dt.timedelta(days=back), as_of + dt.timedelta(days=ahead), phrase=m.group(0))
@@ -121,6 +129,14 @@ def moment(question: str, as_of: dt.date) -> Moment | None:
     if m := _YEAR.search(question):
         year = int(m.group(1))
         return Moment(dt.date(year, 1, 1), dt.date(year, 12, 31) + dt.timedelta(days=7), phrase=m.group(0))
-    if m := _RECENT.search(question):
+    if m := _RECENT.search(question) or _just_now(question):
         return Moment(as_of - dt.timedelta(days=30), as_of, recent=True, phrase=m.group(0))
+    return None
+
+
+def _just_now(question: str) -> re.Match | None:
+    for m in _JUST.finditer(question):
+        word = m.group(2).lower()
+        if m.group(1) or word.endswith("ed") or word in BASE:
+            return m
     return None

@@ -31,8 +31,21 @@ def test_latest_means_the_last_month_or_so():
     assert m.recent and m.end == AS_OF and (AS_OF - m.start).days == 30
 
 
+@pytest.mark.parametrize("question", ["what just happened in Kyiv", "Which company has just been fined?"])
+def test_just_before_a_past_form_means_lately(question: str):
+    assert moment(question, AS_OF).recent
+
+
 @pytest.mark.parametrize(
-    "question", ["Agents searched the Mar-a-Lago home", "Prices may rise", "How many soldiers did Russia lose?"]
+    "question",
+    [
+        "Agents searched the Mar-a-Lago home",
+        "Prices may rise",
+        "How many soldiers did Russia lose?",
+        "how much would it have cost to just fix up the old bridge",
+        'who said "we will strike tonight"?',  # the claim's words, not the question's moment
+        "Who wrote “See you in April”?",
+    ],
 )
 def test_no_moment(question: str):
     assert moment(question, AS_OF) is None
