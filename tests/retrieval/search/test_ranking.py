@@ -1,6 +1,7 @@
 """The question's path end to end over the real store, indexes and packaged model: a moment
-prefers its week's coverage, outlets named in part narrow the search, number forms match,
-declined answers carry labelled related coverage and never passages."""
+prefers its week's coverage, outlets named in part narrow the search, a who-said question
+prefers the quotation, number forms match, declined answers carry labelled related coverage
+and never passages."""
 
 import datetime as dt
 
@@ -69,6 +70,22 @@ def test_an_outlet_named_in_part_narrows_the_search(engine: Engine):
     assert {h.article.outlet for h in answer.hits} == {"Northern Ledger"}
     # The outlet's name says where to look, not what the passage must say.
     assert not any("ledger" in h.passage.text.lower() for h in answer.hits)
+
+
+def test_a_who_said_question_prefers_the_paragraph_with_the_quotation(engine: Engine):
+    """The paragraph that reports the mayor spoke shares more of the question's words; the one
+    that quotes her answers it."""
+    body = (
+        "The mayor of Port Halden spoke about the Kessler Street Bridge on Monday after the council vote, "
+        "and said the closure would be hard on shops.\n\n"
+        '"This bridge has carried our city for 67 years, and it is time to build its successor," '
+        "Mayor Celeste Arando said.\n\n"
+        "The council voted 7-2 to replace the bridge at a cost of $148 million."
+    )
+    engine.add([from_fields("Council votes to replace Kessler Street Bridge", body, outlet="Harbor Times")])
+    answer = engine.ask("What did the mayor say about the bridge?")
+    assert answer.answered
+    assert answer.hits[0].passage.text.startswith('"This bridge has carried our city')
 
 
 @pytest.mark.parametrize(
