@@ -148,8 +148,7 @@ def without_outlets(question: str, named: Sequence[str]) -> str:
     words = set()
     for outlet in named:
         words.add(re.escape(outlet))
-        base = outlet.split(".")[0] if "." in outlet else outlet
-        words.update(re.escape(w) for w in base.split() if len(w) > 3 and w.lower() not in _GENERIC)
+        words.update(_distinctive_words(outlet))
     if not words:
         return question
     name = "|".join(sorted(words, key=len, reverse=True))
@@ -173,9 +172,8 @@ def named_outlets(question: str, outlets: Sequence[str]) -> list[str]:
         return named
     words: dict[str, list[str]] = {}
     for outlet in outlets:
-        for word in set(normalise_text(outlet.split(".")[0] if "." in outlet else outlet).split()):
-            if len(word) > 3 and word not in _GENERIC:
-                words.setdefault(word, []).append(outlet)
+        for word in _distinctive_words(outlet):
+            words.setdefault(word, []).append(outlet)
     for word, owners in words.items():
         if len(owners) != 1:
             continue
@@ -186,3 +184,9 @@ def named_outlets(question: str, outlets: Sequence[str]) -> list[str]:
         if re.search(as_source, text):
             named.append(owners[0])
     return named
+
+
+def _distinctive_words(outlet: str) -> set[str]:
+    """The words of an outlet's name (without its domain ending) that may name it alone:
+    "ledger" for the Northern Ledger, "caliber" for Caliber.Az; not "the", "times" or "post"."""
+    return {w for w in normalise_text(outlet.split(".")[0]).split() if len(w) > 3 and w not in _GENERIC}
