@@ -54,7 +54,7 @@ SIGNS = {
     "unknown_words": -1,  # share of the question's rare-word weight that no held passage uses at all
     "names": +1,  # share of the question's names found in passage or headline
     "numbers": +1,  # share of the question's figures found
-    "number_answer": +1,  # asks for a figure, and the passage holds figures the question lacks
+    "number_answer": +1,  # asks for a figure, and the passage holds figures the question lacks (years answer "when")
     "date_answer": +1,  # asks "when", and the passage holds a date
     "name_answer": +1,  # asks "who", "where" or "which", and the passage holds names the question lacks
     "quote_answer": +1,  # asks what someone said, and the passage quotes someone
@@ -149,7 +149,7 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
     numbers = np.array(
         [len(asked_numbers & r.figures) / len(asked_numbers) if asked_numbers else 0.0 for r in readings]
     )
-    novel_figures = np.log1p([len(r.figures - asked_numbers) for r in readings])
+    novel_figures = np.log1p([sum(1 for f in r.figures - asked_numbers if not _is_year(f)) for r in readings])
     dates = np.log1p([r.dates for r in readings])
     asked_names = set(q.names) | set(normalise_text(q.text).split())
     novel_names = np.log1p([sum(1 for w in r.capitalised if w not in asked_names) for r in readings])

@@ -114,3 +114,16 @@ def test_scores_are_calibrated_relevance_not_ranks(engine: Engine):
     assert all(0 < s < 1 for s in scores)  # a probability: not the old "1.00 for first place"
     assert scores[0] >= engine.searcher.threshold
     assert all(s >= engine.searcher.floor for s in scores)
+
+
+def test_a_how_much_question_prefers_a_sum_to_a_timetable(engine: Engine):
+    """Years answer "when", not "how much": the paragraph with the project's dates shares the
+    question's words, the one with its price answers it."""
+    body = (
+        "Building the new Kessler Street Bridge is scheduled to begin in April 2026 and finish in early 2028.\n\n"
+        "The city council approved the Kessler Street Bridge replacement on Monday night, a $148 million plan."
+    )
+    engine.add([from_fields("Council approves new Kessler Street Bridge", body, outlet="Harbor Times")])
+    answer = engine.ask("How much will the new Kessler bridge cost?")
+    assert answer.answered
+    assert "$148 million" in answer.hits[0].passage.text
