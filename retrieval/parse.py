@@ -385,12 +385,13 @@ def parse_file(path: Path) -> ParsedArticle:
         raise BadSource(f"{source}: cannot read the file ({err.strerror})") from None
     if not stat.S_ISREG(mode):
         raise BadSource(f"{source}: not a regular file ({_file_kind(mode)}); only files can be added")
-    _check_suffix(path.suffix, source)
+    check_suffix(path.suffix, source)
     data = read_regular_file(path, MAX_FILE_BYTES, source)
     return parse_bytes(data, path.suffix, source, sidecar=read_sidecar(path))
 
 
-def _check_suffix(suffix: str, source: str) -> None:
+def check_suffix(suffix: str, source: str) -> None:
+    """Refuse a file kind no parser reads, before anything is downloaded or read."""
     if suffix.lower() not in SUPPORTED_SUFFIXES:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise UnsupportedSource(f"{source}: unsupported file type {suffix or '(none)'}; use {kinds}")
@@ -399,7 +400,7 @@ def _check_suffix(suffix: str, source: str) -> None:
 def parse_bytes(data: bytes, suffix: str, source: str, sidecar: dict | None = None) -> ParsedArticle:
     """Parse an upload or file body; `suffix` picks the format (.txt, .md, .html)."""
     suffix = suffix.lower()
-    _check_suffix(suffix, source)
+    check_suffix(suffix, source)
     if len(data) > MAX_FILE_BYTES:
         raise BadSource(f"{source}: the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB")
     text = decode_text(data, source)

@@ -18,7 +18,7 @@ from discord.ext import commands
 
 from retrieval import BadSource, NotFound
 from retrieval.models import Article, IngestReport
-from retrieval.parse import SUPPORTED_SUFFIXES, from_fields, parse_bytes
+from retrieval.parse import check_suffix, from_fields, parse_bytes
 from retrieval.urls import normalise_url
 
 from .. import render
@@ -140,8 +140,8 @@ class Moderation(commands.Cog):
         require_moderator(self.bot, interaction)
         return True
 
-    @article.command(name="add", description="Add an article from a URL or a file (.txt, .md, .html)")
-    @app_commands.describe(url="The article's web address", file="A .txt, .md or .html file")
+    @article.command(name="add", description="Add an article from a URL or a file (text, Markdown or HTML)")
+    @app_commands.describe(url="The article's web address", file="A .txt, .md or .html file (.markdown and .htm too)")
     @cooldown("add")
     async def add(
         self,
@@ -162,8 +162,7 @@ class Moderation(commands.Cog):
             if not isinstance(file, discord.Attachment):  # an id Discord did not resolve
                 raise UnusableOption(CONVERSION[discord.AppCommandOptionType.attachment])
             suffix = PurePath(file.filename).suffix.lower()
-            if suffix not in SUPPORTED_SUFFIXES:
-                raise BadSource(f"{file.filename}: unsupported file type {suffix or '(none)'}; use .txt, .md or .html")
+            check_suffix(suffix, file.filename)
             limit = bot.settings.fetch_max_bytes
             if file.size > limit:
                 raise BadSource(f"{file.filename}: {file.size:,} bytes is more than the {limit:,} allowed")
