@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import WORK_DIR, log, write_result  # noqa: E402
-from benchmarks.fit_ranker import SETS, open_set  # noqa: E402
+from benchmarks.fit_ranker import FIT_SETS, SETS, open_set  # noqa: E402
 from retrieval.embed import passage_text  # noqa: E402
 from retrieval.evaluate import is_fresh, load_questions  # noqa: E402
 from retrieval.lexical import LexicalIndex, query_terms  # noqa: E402
@@ -77,7 +77,7 @@ def fuse(*rankings: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--sets", default=",".join(FIT_SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--work", type=Path, default=WORK_DIR)
     parser.add_argument("--limit", type=int, help="only the first N questions of each set")
     parser.add_argument(
