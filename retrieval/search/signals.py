@@ -95,6 +95,8 @@ _DATE_WORDS = frozenset(
     for t in doc
 )
 _CAPITALISED = re.compile(r"(?<![.!?:\"“]\s)(?<!^)\b[A-Z][\w'’-]*[a-zA-Z]")
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")
 _QUOTATION = re.compile(r"[\"“”]|(?:^|\s)['‘](?=\w)")
 _PROSE_END = (".", "!", '"', "”", "’", "'", ")", "…")
 
@@ -149,7 +151,9 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
     numbers = np.array(
         [len(asked_numbers & r.figures) / len(asked_numbers) if asked_numbers else 0.0 for r in readings]
     )
-    novel_figures = np.log1p([sum(1 for f in r.figures - asked_numbers if not _is_year(f)) for r in readings])
+    novel_figures = np.log1p(
+        [sum(1 for f in r.figures - asked_numbers - r.days if not _is_year(f)) for r in readings]
+    )
     dates = np.log1p([r.dates for r in readings])
     asked_names = set(q.names) | set(normalise_text(q.text).split())
     novel_names = np.log1p([sum(1 for w in r.capitalised if w not in asked_names) for r in readings])
@@ -210,6 +214,7 @@ class Reading:
     tokens: frozenset[str]
     sentences: tuple[frozenset[str], ...]
     figures: frozenset[str]
+    days: frozenset[str]  # figures written as a day of a month ("Dec. 6", "3 November"): a date, not a sum
     dates: int
     capitalised: tuple[str, ...]  # lower-cased
     lowered: str
@@ -251,6 +256,7 @@ def _reading(text: str, sentence_tokens: list[frozenset[str]]) -> Reading:
         tokens=tokens,
         sentences=tuple(sentence_tokens),
         figures=figures,
+        days=frozenset(d for m in _DAY.finditer(text) for d in m.groups() if d) & figures,
         dates=len(tokens & _DATE_WORDS) + sum(map(_is_year, figures)),
         capitalised=tuple(w.lower() for w in _CAPITALISED.findall(text) if w not in _OPENERS),
         lowered=normalise_text(text),

@@ -127,3 +127,16 @@ def test_a_how_much_question_prefers_a_sum_to_a_timetable(engine: Engine):
     answer = engine.ask("How much will the new Kessler bridge cost?")
     assert answer.answered
     assert "$148 million" in answer.hits[0].passage.text
+
+
+def test_a_how_many_question_prefers_a_count_to_a_calendar_day(engine: Engine):
+    """A day of a month is a date, not a count: the paragraph that says when tickets go on sale
+    shares the question's words, the one with the number of shows answers it."""
+    body = (
+        "Tickets for the Doobie Brothers reunion tour shows go on sale on Dec. 16.\n\n"
+        "The reunion tour will have 30 shows, starting in June."
+    )
+    engine.add([from_fields("Doobie Brothers announce reunion tour", body, outlet="Valley Courier")])
+    answer = engine.ask("How many shows are on the Doobie Brothers reunion tour?")
+    assert answer.answered
+    assert "30 shows" in answer.hits[0].passage.text
