@@ -13,8 +13,9 @@ beside this file; here they are only evaluated (numpy, no training library):
    on out-of-fold order scores: whether this passage answers at all, which is what declining
    needs (the order model only knows which passage answers best);
 3. **calibration**: p = σ(α·z + β) with α > 0, fitted on out-of-fold z of real questions, so
-   that of passages shown with relevance 0.8 about 80% answer. It only rescales z: the
-   probability rises with the relevance model's output, never against it.
+   that the relevance shown is a probability of answering (docs/quality.md's reliability
+   tables measure how well it holds). It only rescales z: the probability rises with the
+   relevance model's output, never against it.
 
 An answer is declined when no passage shown reaches `threshold`, chosen on out-of-fold
 probabilities for precision (docs/quality.md says how).
