@@ -151,9 +151,7 @@ def passage_signals(q: Query, pool: Pool) -> np.ndarray:
     numbers = np.array(
         [len(asked_numbers & r.figures) / len(asked_numbers) if asked_numbers else 0.0 for r in readings]
     )
-    novel_figures = np.log1p(
-        [sum(1 for f in r.figures - asked_numbers - r.days if not _is_year(f)) for r in readings]
-    )
+    novel_figures = np.log1p([sum(1 for f in r.figures - asked_numbers - r.days if not _is_year(f)) for r in readings])
     dates = np.log1p([r.dates for r in readings])
     asked_names = set(q.names) | set(normalise_text(q.text).split())
     novel_names = np.log1p([sum(1 for w in r.capitalised if w not in asked_names) for r in readings])
