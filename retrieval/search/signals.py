@@ -95,7 +95,10 @@ _DATE_WORDS = frozenset(
     for t in doc
 )
 _CAPITALISED = re.compile(r"(?<![.!?:\"“]\s)(?<!^)\b[A-Z][\w'’-]*[a-zA-Z]")
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")
 _QUOTATION = re.compile(r"[\"“”]|(?:^|\s)['‘](?=\w)")
 _PROSE_END = (".", "!", '"', "”", "’", "'", ")", "…")
@@ -212,7 +215,7 @@ class Reading:
     tokens: frozenset[str]
     sentences: tuple[frozenset[str], ...]
     figures: frozenset[str]
-    days: frozenset[str]  # figures written as a day of a month ("Dec. 6", "3 November"): a date, not a sum
+    days: frozenset[str]  # figures written as a day of a month ("Dec. 16", "3 November"): a date, not a sum
     dates: int
     capitalised: tuple[str, ...]  # lower-cased
     lowered: str
