@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import discord
@@ -440,4 +441,55 @@ def quote_embed(text: str, found: Sequence[QuoteMatch]) -> discord.Embed:
         body = excerpt(hit.passage.text, hit.highlight, min(FIELD_VALUE, room) - len(attr) - 2)
         embed.add_field(name=clip(name, FIELD_NAME), value=f"{body}\n{attr}", inline=False)
     embed.set_footer(text=footing([m.hit for m in found]))
+    return fit(embed)
+
+
+# -- help -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HelpLine:
+    """One command as `/help` lists it."""
+
+    name: str  # qualified: "article add"
+    description: str
+    moderator: bool
+
+
+def _command_fields(title: str, lines: Sequence[HelpLine]) -> list[tuple[str, str]]:
+    """`/name` and description, one a line, in as many fields as Discord's field limit needs."""
+    fields: list[tuple[str, str]] = []
+    value = ""
+    for line in lines:
+        entry = f"`/{line.name}` {escape(line.description)}"
+        if value and len(value) + 1 + len(entry) > FIELD_VALUE:
+            fields.append((title if not fields else f"{title} (continued)", value))
+            value = ""
+        value = f"{value}\n{entry}" if value else entry
+    if value:
+        fields.append((title if not fields else f"{title} (continued)", value))
+    return fields
+
+
+def help_embed(lines: Sequence[HelpLine], name: str, in_server: bool) -> discord.Embed:
+    """What the bot does and how to ask it, then the commands this person may use."""
+    where = (
+        f"Mention me with a question (“@{escape(name)} what did the council decide about the bridge?”), "
+        "ask in a Q&A channel (no mention needed), or use `/ask`."
+        if in_server
+        else "Ask with `/ask`. Here in a direct message I search the seed coverage only; in a server, "
+        "that server's articles too."
+    )
+    embed = discord.Embed(
+        title="coverage-bot",
+        description=(
+            "I answer questions about the news articles held here by **quoting** them, each quote "
+            "with its outlet, headline, author, date, link and paragraph number (a citation such as `A12¶4`). "
+            "I never write an answer of my own, and when the coverage does not answer, I say so.\n\n" + where
+        ),
+        colour=COLOUR,
+    )
+    for title, value in _command_fields("Commands", [x for x in lines if not x.moderator]):
+        embed.add_field(name=title, value=value, inline=False)
+    for title, value in _command_fields("For moderators", [x for x in lines if x.moderator]):
+        embed.add_field(name=title, value=value, inline=False)
+    embed.set_footer(text="Relevance 0–1 is the chance a passage answers · /source A12¶4 shows a cited paragraph")
     return fit(embed)

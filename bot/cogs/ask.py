@@ -36,7 +36,10 @@ _QUESTION_START = re.compile(
     r"should|has|have|had)\b",
     re.I,
 )
-USAGE = "Ask me a question after the mention, e.g. “@{name} what did Trump say about Russian losses?”, or use `/ask`."
+USAGE = (
+    "Ask me a question after the mention, e.g. “@{name} what did Trump say about Russian losses?”, or use `/ask`."
+    " `/help` lists what I can do."
+)
 
 
 #: What a failed call to Discord can raise once discord.py has retried what it retries.
