@@ -116,27 +116,34 @@ def test_scores_are_calibrated_relevance_not_ranks(engine: Engine):
     assert all(s >= engine.searcher.floor for s in scores)
 
 
-def test_a_how_much_question_prefers_a_sum_to_a_timetable(engine: Engine):
-    """Years answer "when", not "how much": the paragraph with the project's dates shares the
-    question's words, the one with its price answers it."""
-    body = (
-        "Building the new Kessler Street Bridge is scheduled to begin in April 2026 and finish in early 2028.\n\n"
-        "The city council approved the Kessler Street Bridge replacement on Monday night, a $148 million plan."
-    )
-    engine.add([from_fields("Council approves new Kessler Street Bridge", body, outlet="Harbor Times")])
-    answer = engine.ask("How much will the new Kessler bridge cost?")
-    assert answer.answered
-    assert "$148 million" in answer.hits[0].passage.text
-
-
-def test_a_how_many_question_prefers_a_count_to_a_calendar_day(engine: Engine):
-    """A day of a month is a date, not a count: the paragraph that says when tickets go on sale
-    shares the question's words, the one with the number of shows answers it."""
-    body = (
-        "Tickets for the Doobie Brothers reunion tour shows go on sale on Dec. 16.\n\n"
-        "The reunion tour will have 30 shows, starting in June."
-    )
-    engine.add([from_fields("Doobie Brothers announce reunion tour", body, outlet="Valley Courier")])
-    answer = engine.ask("How many shows are on the Doobie Brothers reunion tour?")
-    assert answer.answered
-    assert "30 shows" in answer.hits[0].passage.text
+@pytest.mark.parametrize(
+    ("headline", "body", "question", "answer"),
+    [
+        # Years answer "when", not "how much": the paragraph with the project's dates shares the
+        # question's words, the one with its price answers it.
+        (
+            "Council approves new Kessler Street Bridge",
+            "Building the new Kessler Street Bridge is scheduled to begin in April 2026 and finish in early 2028.\n\n"
+            "The city council approved the Kessler Street Bridge replacement on Monday night, a $148 million plan.",
+            "How much will the new Kessler bridge cost?",
+            "$148 million",
+        ),
+        # A day of a month is a date, not a count: the paragraph that says when tickets go on sale
+        # shares the question's words, the one with the number of shows answers it.
+        (
+            "Doobie Brothers announce reunion tour",
+            "Tickets for the Doobie Brothers reunion tour shows go on sale on Dec. 16.\n\n"
+            "The reunion tour will have 30 shows, starting in June.",
+            "How many shows are on the Doobie Brothers reunion tour?",
+            "30 shows",
+        ),
+    ],
+    ids=["a sum, not a timetable", "a count, not a calendar day"],
+)
+def test_a_how_much_question_prefers_the_figure_it_asks_for(
+    engine: Engine, headline: str, body: str, question: str, answer: str
+):
+    engine.add([from_fields(headline, body, outlet="Harbor Times")])
+    found = engine.ask(question)
+    assert found.answered
+    assert answer in found.hits[0].passage.text
