@@ -21,6 +21,7 @@ Then every question is asked again through `Engine.ask` with the new model and s
 reliability table (shown relevance in bins against the share of shown passages that answer).
 
     python benchmarks/fit_ranker.py                       # fit, write the model and results/ranker.json
+    python benchmarks/fit_ranker.py --report retrieval/search/ranker.json   # the shipped model's figures: results/quality.json
     python benchmarks/fit_ranker.py --out /tmp/r.json --sets devset --limit 30   # a quick trial
     python benchmarks/fit_ranker.py --out /tmp/r.json --limit 12 --articles 8      # a smoke run (seconds)
 """
@@ -360,15 +361,26 @@ def main() -> None:
         type=int,
         help="only the first N articles of each set's corpus (a quick trial; figures mean nothing)",
     )
-    parser.add_argument("--result", default="ranker", help="name of the benchmarks/results file")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="MODEL",
+        help="fit nothing: measure this fitted model (e.g. the shipped retrieval/search/ranker.json) on the sets",
+    )
+    parser.add_argument(
+        "--result", help="name of the benchmarks/results file (default: ranker, or quality with --report)"
+    )
     args = parser.parse_args()
     fit_sets = [n for n in args.sets.split(",") if n]
     measured = [n for n in args.measure.split(",") if n and n not in fit_sets]
     if unknown := [n for n in fit_sets + measured if n not in SETS]:
         parser.error(f"no set named {', '.join(unknown)}; the sets are {', '.join(SETS)}")
-    if (args.limit or args.articles) and args.out.resolve() == DEFAULT_PATH.resolve():
+    if (args.limit or args.articles) and not args.report and args.out.resolve() == DEFAULT_PATH.resolve():
         parser.error("--limit and --articles fit a trial model: give --out a path outside the package")
     started = time.time()
+    if args.report:
+        report_only(args, fit_sets, measured, started)
+        return
 
     engines, examples, questions = {}, [], {}
     for name in fit_sets + measured:
@@ -448,6 +460,56 @@ def main() -> None:
     ranker.save(args.out)
     log(f"wrote {args.out}")
 
+    figures, tables = measure(engines, questions, ranker, measured)
+    write_result(
+        args.result or "ranker",
+        {
+            "model": str(args.out),
+            "provenance": provenance,
+            "threshold": threshold,
+            "floor": floor,
+            "weights": dict(zip(PASSAGE_SIGNALS, np.round(order.weights, 4).tolist(), strict=True)),
+            "relevance": dict(zip(RELEVANCE_INPUTS, np.round(relevance.weights, 4).tolist(), strict=True)),
+            "calibration": {"slope": calibration[0], "intercept": calibration[1]},
+            "figures": figures,
+            "measured_only": measured,
+            "reliability_held_aside": tables,
+            "seconds": round(time.time() - started, 1),
+        },
+    )
+
+
+def report_only(args: argparse.Namespace, fit_sets: list[str], measured: list[str], started: float) -> None:
+    """`--report MODEL`: the figures and reliability tables of a model already fitted, on the
+    same folders and parts as a fit would report them."""
+    ranker = Ranker.load(args.report)
+    engines, questions = {}, {}
+    for name in fit_sets + measured:
+        corpus, path = SETS[name]
+        engines[name] = open_set(name, corpus, args.work, args.articles)
+        questions[name] = load_questions(path)[: args.limit]
+    figures, tables = measure(engines, questions, ranker, measured)
+    write_result(
+        args.result or "quality",
+        {
+            "model": str(args.report),
+            "provenance": ranker.provenance,
+            "measured_at": _commit(),
+            "threshold": ranker.threshold,
+            "floor": ranker.floor,
+            "figures": figures,
+            "measured_only": measured,
+            "reliability_held_aside": tables,
+            "seconds": round(time.time() - started, 1),
+        },
+    )
+
+
+def measure(
+    engines: dict[str, Engine], questions: dict[str, list[Question]], ranker: Ranker, measured: list[str]
+) -> tuple[dict, dict]:
+    """Every set asked again through `Engine.ask` with `ranker`: figures per set and part (a
+    measured set whole), and the reliability table of each set's held-aside part; logged."""
     figures, tables = {}, {}
     for name, engine in engines.items():
         engine.searcher = type(engine.searcher)(engine, ranker)
@@ -471,22 +533,7 @@ def main() -> None:
                     f"{key:28} {subset:5} hit@1 {f['hit@1']} hit@3 {f['hit@3']} declined {f['declined_unanswerable']} "
                     f"wrongly {f['wrongly_declined']} (n={f['questions']})"
                 )
-    write_result(
-        args.result,
-        {
-            "model": str(args.out),
-            "provenance": provenance,
-            "threshold": threshold,
-            "floor": floor,
-            "weights": dict(zip(PASSAGE_SIGNALS, np.round(order.weights, 4).tolist(), strict=True)),
-            "relevance": dict(zip(RELEVANCE_INPUTS, np.round(relevance.weights, 4).tolist(), strict=True)),
-            "calibration": {"slope": calibration[0], "intercept": calibration[1]},
-            "figures": figures,
-            "measured_only": measured,
-            "reliability_held_aside": tables,
-            "seconds": round(time.time() - started, 1),
-        },
-    )
+    return figures, tables
 
 
 def _commit() -> str | None:

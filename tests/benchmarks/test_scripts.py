@@ -56,6 +56,13 @@ SMOKES = [
         "ranker.json",
         devdata=True,
     ),
+    # The shipped model measured, nothing fitted: it reads the packaged model and writes only results.
+    Smoke(
+        "fit_ranker.py",
+        ("--report", "retrieval/search/ranker.json", "--limit", "8", "--articles", "8"),
+        "quality.json",
+        devdata=True,
+    ),
     Smoke("context_effect.py", ("--limit", "12", "--articles", "8"), "context.json", devdata=True),
     Smoke("page_body.py", ("--pages", "3", "--json"), None, devdata=True),
     # --part dev: the check labels are scored only at the end of a round (page_labels.json)
@@ -80,7 +87,9 @@ def test_every_script_has_a_smoke_run():
     assert scripts == {s.script for s in SMOKES}
 
 
-@pytest.mark.parametrize("smoke", SMOKES, ids=[s.script.removesuffix(".py") for s in SMOKES])
+@pytest.mark.parametrize(
+    "smoke", SMOKES, ids=[s.script.removesuffix(".py") + ("-report" if "--report" in s.args else "") for s in SMOKES]
+)
 def test_script_runs_tiny(smoke: Smoke, work: Path, tmp_path: Path, model_cache: Path):
     if smoke.devdata and not DEVDATA.is_dir():
         pytest.skip(f"{smoke.script} reads the development data, which is not at {DEVDATA}")
@@ -110,7 +119,7 @@ def test_script_runs_tiny(smoke: Smoke, work: Path, tmp_path: Path, model_cache:
         data = json.loads((results / smoke.result).read_text())
         assert data["benchmark"] == smoke.result.removesuffix(".json")
         assert data["machine"]["cores"] and smoke.script in data["command"]
-    check_output(smoke.script, proc.stdout, tmp_path, results)
+    check_output(smoke, proc.stdout, tmp_path, results)
 
 
 def prepare(script: str, folder: Path) -> None:
@@ -136,9 +145,14 @@ def prepare(script: str, folder: Path) -> None:
         shutil.copytree(BENCH / "results", folder / "results")
 
 
-def check_output(script: str, stdout: str, folder: Path, results: Path) -> None:
+def check_output(smoke: Smoke, stdout: str, folder: Path, results: Path) -> None:
     """What each script writes besides its result file, or prints instead of one."""
-    if script == "bench_query.py":
+    script = smoke.script
+    if smoke.result == "quality.json":
+        data = json.loads((results / "quality.json").read_text())
+        assert {"devset all", "pages all"} <= set(data["figures"]) and data["measured_only"] == ["pages"]
+        assert not (folder / "ranker-model.json").exists()
+    elif script == "bench_query.py":
         assert (results / "profile-query-1000.txt").read_text().startswith("# cProfile of 3 Engine.ask calls")
     elif script == "fit_ranker.py":
         from retrieval.search.model import Ranker
