@@ -382,14 +382,10 @@ def main() -> None:
         report_only(args, fit_sets, measured, started)
         return
 
-    engines, examples, questions = {}, [], {}
-    for name in fit_sets + measured:
-        corpus, path = SETS[name]
-        engines[name] = open_set(name, corpus, args.work, args.articles)
-        questions[name] = load_questions(path)[: args.limit]
-        log(f"{name}: {len(questions[name])} questions" + (" (measured only)" if name in measured else ""))
-        if name in fit_sets:
-            examples += examples_of(name, engines[name], questions[name])
+    engines, questions = open_sets(fit_sets, measured, args)
+    examples = []
+    for name in fit_sets:
+        examples += examples_of(name, engines[name], questions[name])
     for e in examples:
         e.narrowed += asked_elsewhere(e, {n: engines[n] for n in fit_sets})
     fit = [e for e in examples if not e.held]
@@ -483,11 +479,7 @@ def report_only(args: argparse.Namespace, fit_sets: list[str], measured: list[st
     """`--report MODEL`: the figures and reliability tables of a model already fitted, on the
     same folders and parts as a fit would report them."""
     ranker = Ranker.load(args.report)
-    engines, questions = {}, {}
-    for name in fit_sets + measured:
-        corpus, path = SETS[name]
-        engines[name] = open_set(name, corpus, args.work, args.articles)
-        questions[name] = load_questions(path)[: args.limit]
+    engines, questions = open_sets(fit_sets, measured, args)
     figures, tables = measure(engines, questions, ranker, measured)
     write_result(
         args.result or "quality",
@@ -503,6 +495,19 @@ def report_only(args: argparse.Namespace, fit_sets: list[str], measured: list[st
             "seconds": round(time.time() - started, 1),
         },
     )
+
+
+def open_sets(
+    fit_sets: list[str], measured: list[str], args: argparse.Namespace
+) -> tuple[dict[str, Engine], dict[str, list[Question]]]:
+    """Each set's data folder (built the first time) and its questions (`--limit` of them)."""
+    engines, questions = {}, {}
+    for name in fit_sets + measured:
+        corpus, path = SETS[name]
+        engines[name] = open_set(name, corpus, args.work, args.articles)
+        questions[name] = load_questions(path)[: args.limit]
+        log(f"{name}: {len(questions[name])} questions" + (" (measured only)" if name in measured else ""))
+    return engines, questions
 
 
 def measure(
