@@ -25,6 +25,7 @@ from ..store import normalise_text
 from .candidates import Pool
 from .question import OPENERS as _OPENERS
 from .question import Query
+from .when import MONTHS
 
 #: Expected direction of each signal's effect on "this passage answers" (+1 more likely, -1
 #: less, 0 either way): the fit is held to these signs, so that no model can learn, say, that a
@@ -95,10 +96,8 @@ _DATE_WORDS = frozenset(
     for t in doc
 )
 _CAPITALISED = re.compile(r"(?<![.!?:\"“]\s)(?<!^)\b[A-Z][\w'’-]*[a-zA-Z]")
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
+#: A month as passages write it, capitalised ("Dec.", "November"): when.py's spellings.
+_MONTH = "(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + ")\\.?"
 _DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")
 _QUOTATION = re.compile(r"[\"“”]|(?:^|\s)['‘](?=\w)")
 _PROSE_END = (".", "!", '"', "”", "’", "'", ")", "…")
