@@ -24,7 +24,7 @@ _BODY_CLASS = re.compile(r"""class\s*=\s*["']([^"']*body[^"']*)["']""", re.I)
 def join_split_bodies(html: str) -> str:
     """`html` with a split article body joined into its first container, or `html` itself."""
     classes = Counter(" ".join(c.split()) for c in _BODY_CLASS.findall(html))
-    if not any(n > 1 and "comment" not in c.lower() for c, n in classes.items()):
+    if not any(n > 1 and _names_a_body(c) for c, n in classes.items()):
         return html  # the cheap test: no class naming a body repeats
     try:
         tree = lxml.html.fromstring(html)
@@ -33,7 +33,7 @@ def join_split_bodies(html: str) -> str:
     groups: dict[str, list] = defaultdict(list)
     for element in tree.iter("div", "section"):
         name = " ".join((element.get("class") or "").split())
-        if "body" in name.lower() and "comment" not in name.lower():
+        if _names_a_body(name):
             groups[name].append(element)
     joined = False
     for containers in groups.values():
@@ -50,6 +50,12 @@ def join_split_bodies(html: str) -> str:
                 first.append(child)
         joined = True
     return lxml.html.tostring(tree, encoding="unicode") if joined else html
+
+
+def _names_a_body(class_name: str) -> bool:
+    """An article body's class, not a comment's ("comment-body")."""
+    lowered = class_name.lower()
+    return "body" in lowered and "comment" not in lowered
 
 
 def _holds_prose(element) -> bool:
