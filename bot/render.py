@@ -204,8 +204,11 @@ def headline_link(article: Article) -> str:
     return f"[{title}]({url})" if url else f"*{title}*"
 
 
-def attribution(article: Article, ordinal: int | None = None, also_in: Sequence[Article] = ()) -> str:
-    """ "— Outlet · [Headline](url) · Author · 23 Jan 2025 · ¶3 · `A12¶3`"; never cut."""
+def attribution(
+    article: Article, ordinal: int | None = None, also_in: Sequence[Article] = (), relevance: float | None = None
+) -> str:
+    """ "— Outlet · [Headline](url) · Author · 23 Jan 2025 · ¶3 · `A12¶3`", then the passage's
+    relevance when given (the calibrated chance that it answers, so a weak match looks weak); never cut."""
     parts = [f"**{escape(article.outlet or 'Unknown outlet')}**", headline_link(article)]
     if article.author:
         parts.append(escape(clip(article.author, 100)))
@@ -214,6 +217,8 @@ def attribution(article: Article, ordinal: int | None = None, also_in: Sequence[
         parts += [f"¶{ordinal}", f"`{citation(article.id, ordinal)}`"]
     else:
         parts.append(f"`A{article.id}`")
+    if relevance is not None:
+        parts.append(f"relevance {relevance:.2f}")
     line = "— " + " · ".join(parts)
     if also_in:
         names = sorted({escape(a.outlet or "unknown outlet") for a in also_in})
@@ -246,9 +251,10 @@ def fit(embed: discord.Embed) -> discord.Embed:
 
 
 # -- answers ----------------------------------------------------------------------------------
-def _quote_blocks(hits: Sequence[Hit], budget: int, first_number: int = 1) -> str:
-    """Each hit as a quoted excerpt followed by its full attribution, sharing `budget` characters."""
-    attributions = [attribution(h.article, h.passage.ordinal, h.also_in) for h in hits]
+def _quote_blocks(hits: Sequence[Hit], budget: int, first_number: int = 1, relevance: bool = True) -> str:
+    """Each hit as a quoted excerpt followed by its full attribution (and relevance), sharing
+    `budget` characters."""
+    attributions = [attribution(h.article, h.passage.ordinal, h.also_in, h.score if relevance else None) for h in hits]
     overhead = sum(len(a) + 12 for a in attributions)
     each = max((budget - overhead) // max(len(hits), 1), 80)
     blocks = []
@@ -267,7 +273,11 @@ def answer_embed(answer: Answer, offset: int = 0) -> discord.Embed:
     embed = discord.Embed(title=title, colour=COLOUR)
     budget = min(DESCRIPTION, TOTAL - len(title) - len(footer) - 50)
     embed.description = _quote_blocks(answer.hits, budget, offset + 1)
-    embed.set_footer(text=footer + " · quoted from the articles held; the bot writes no answers of its own")
+    embed.set_footer(
+        text=footer
+        + " · quoted from the articles held; the bot writes no answers of its own"
+        + " · relevance 0–1: the chance that a passage answers"
+    )
     return fit(embed)
 
 
@@ -302,7 +312,9 @@ def comparison_embed(result: Comparison) -> discord.Embed:
     for cov in outlets:
         name = clip(f"{cov.outlet} · {day(cov.hits[0].article.published) or 'undated'}", FIELD_NAME)
         value_budget = min(FIELD_VALUE, room - len(name))
-        embed.add_field(name=name, value=_quote_blocks(cov.hits, value_budget).removeprefix("**1.** "), inline=False)
+        # A topic is not a question: no passage "answers" it, so no relevance is shown.
+        value = _quote_blocks(cov.hits, value_budget, relevance=False).removeprefix("**1.** ")
+        embed.add_field(name=name, value=value, inline=False)
     # A field that came out too long (many copies, huge headline) falls back to attribution alone.
     for i, f in enumerate(embed.fields):
         if len(f.value) > FIELD_VALUE:

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 
+from bot.checks import collections_for
 from retrieval import Engine
 from retrieval.models import ParsedArticle
 from retrieval.parse import from_fields
@@ -28,13 +29,24 @@ def test_ask_quotes_the_seed_with_bold_sentence_and_attribution(harness):
     assert "800,000 soldiers" in text
     assert "— **Caliber.Az** · [Russia, Ukraine, and diplomacy" in text
     assert "(https://caliber.az/en/post/russia-ukraine-and-diplomacy-trump-pushes-for-resolution)" in text
-    assert "Tamilla Hasanova" in text and "¶3 · `A1¶3`" in text
+    assert "Tamilla Hasanova" in text and "¶3 · `A1¶3` · relevance 0." in text
     footer = answer.embed["footer"]["text"]
+    assert "relevance 0–1: the chance that a passage answers" in footer
     # The footing line: how many passages, from how many outlets, over which dates.
     dates = r"\d{1,2} \w{3}( \d{4})?( – \d{1,2} \w{3} \d{4})?"
     assert re.match(rf"\d passages? from \d outlets?, {dates} \(1 undated\)", footer)
     labels = [b["label"] for b in answer.buttons]
     assert labels[:3] == ["More", "Helpful", "Not helpful"] and "Full article A1" in labels
+
+
+def test_each_quoted_passage_shows_the_relevance_the_engine_gave_it(harness, engine):
+    """The calibrated relevance on every attribution line, so that a weak match looks weak."""
+    _, answer = answer_of(harness.slash("ask", question=LOSSES, count=3))
+    shown = re.findall(r"`A(\d+)¶(\d+)` · relevance (\d\.\d\d)", answer.embed["description"])
+    assert len(shown) == answer.embed["description"].count("— **")
+    result = engine.ask(LOSSES, collections=collections_for(GUILD_A), k=3, as_of=dt.datetime.now(dt.UTC).date())
+    expected = [(str(h.article.id), str(h.passage.ordinal), f"{h.score:.2f}") for h in result.hits]
+    assert shown == expected and max(float(r) for *_, r in shown) >= engine.searcher.threshold
 
 
 def test_public_answer_more_feedback_and_full_article(harness, engine):
@@ -96,6 +108,7 @@ def test_compare_shows_each_outlet_with_dates(harness):
     assert len(names) >= 3 and any(n.startswith("Caliber.Az · undated") for n in names)
     assert any(re.search(r"· \d{1,2} (Jan|Feb) 2025$", n) for n in names)
     assert all("`A" in f["value"] for f in answer.embed["fields"])
+    assert not any("relevance" in f["value"] for f in answer.embed["fields"])  # a topic, not a question
     assert "outlets" in answer.embed["footer"]["text"]
 
 
@@ -163,6 +176,8 @@ def test_a_declined_answer_lists_the_closest_coverage_apart_and_labelled(setting
         [field] = embed["fields"]
         assert field["name"] == "Closest coverage, which may not answer it"
         assert "800,000" in field["value"] and "Caliber.Az" in field["value"] and "`A1¶3`" in field["value"]
+        assert all(float(r) < 0.99 for r in re.findall(r"· relevance (\d\.\d\d)", field["value"]))
+        assert "relevance" in field["value"]
         assert not answer.buttons
     finally:
         stop_harness(harness)
