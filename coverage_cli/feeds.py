@@ -46,7 +46,9 @@ def feed() -> None:
 @click.argument("url")
 @click.option("--collection", default=GLOBAL, show_default=True, help="Collection the articles go to.")
 @click.option("--keywords", help="Only items whose title or summary holds one of these (commas or spaces between).")
-@click.option("--interval", type=click.IntRange(5, 1440), help="Minutes between checks (default 30).")
+@click.option(
+    "--interval", type=click.IntRange(5, 1440), help="Minutes between checks (default: COVERAGE_BOT_FEED_INTERVAL, 30)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the feed as JSON.")
 @pass_ctx
 def add(c: Context, url: str, collection: str, keywords: str | None, interval: int | None, as_json: bool) -> None:

@@ -174,7 +174,7 @@ def stdin_questions(stream, limit: int = STDIN_LINE_LIMIT):
 
 @cli.command()
 @click.argument("question")
-@click.option("-k", "k", type=click.IntRange(1, 10), help="How many passages (default 3).")
+@click.option("-k", "k", type=click.IntRange(1, 10), help="How many passages (default: COVERAGE_BOT_DEFAULT_K, 3).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON answer for scripts.")
 @collection_option
 @filter_options
@@ -324,7 +324,7 @@ def source(c: Context, article_id: int, as_json: bool) -> None:
 @click.option("--by", "actor", default="cli", show_default=True, help="Who is editing (kept in the history).")
 @pass_ctx
 def edit(c: Context, article_id: int, clear, actor: str, **fields) -> None:
-    """Correct an article's metadata; the text is not re-embedded."""
+    """Correct an article's metadata; a new headline re-embeds its passages (they are read with it)."""
     changes = {k: v for k, v in fields.items() if v is not None}
     overlap = set(changes) & set(clear)
     if overlap:
@@ -422,7 +422,14 @@ def init(c: Context, no_seeds: bool) -> None:
 @cli.command("eval")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--split", help="Only questions of this split (e.g. dev, holdout).")
-@click.option("-k", "k", type=click.IntRange(1, 10), default=3, show_default=True, help="Passages per answer.")
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="Passages per answer (hit@k is measured at this k).",
+)
 @click.option("--misses", is_flag=True, help="Also list the questions answered wrongly.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @collection_option

@@ -81,7 +81,7 @@ class Feeds(commands.Cog):
         url="The feed's address (or a web page that names its feed)",
         channel="Announce each new article in this channel",
         keywords="Only items whose title or summary holds one of these words (commas between phrases)",
-        interval="Minutes between checks (5 to 1440, default 30)",
+        interval="Minutes between checks (5 to 1440; default 30 unless the bot's host set another)",
     )
     @cooldown("add")
     async def add(
