@@ -4,7 +4,8 @@ End to end is `Engine.ask(question, collections=["global"])`: encoding the quest
 allowed-id lookup in SQLite, dense (FAISS) and BM25 search, fusion, ranking, fetching passages
 and articles, and highlighting (which encodes each returned passage's sentences). Questions
 are the first 50 of devset/questions.jsonl; every question is asked `--rounds` times after one
-warm-up answer (which builds the BM25 index; its cost is reported as `lexical_build_s`).
+warm-up answer (which builds the BM25 index, or loads the one a run before saved; its cost is
+reported as `lexical_build_s`).
 
 Corpora: each size is a data folder under /tmp/coverage-bench/data-SIZE holding generated
 passages (real sentences recombined, see common.py). The first `--pool` passages (5,000 by
