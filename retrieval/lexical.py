@@ -22,7 +22,7 @@ from bm25s.stopwords import STOPWORDS_EN
 
 from .files import atomic_write_text, fsync_tree, remove
 from .irregular import BASE
-from .numbers import join_digits, merge_spelled
+from .numbers import join_digits, join_points, merge_spelled
 
 # Words that shape a question but say nothing about its topic: English function words (the
 # usual IR stop list) plus the verbs people use to ask about coverage.
@@ -53,16 +53,20 @@ QUESTION_WORDS = set(
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 _stemmer = Stemmer.Stemmer("english")
 
-FORMAT = 3  # bump when tokenising changes, so saved indexes are rebuilt
+FORMAT = 4  # bump when tokenising changes, so saved indexes are rebuilt
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's and bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
+
+
+def _has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stop words out, Snowball-stemmed tokens: bm25s's own scheme, without its
     per-call progress bar, which cost more than the tokenising for a few candidates. Numbers
-    are written one way first ("800k", "800,000" and "eight hundred thousand" are "800000"),
-    and irregular verb forms become their base ("lost" → "lose") before stemming."""
+    are written one way first ("800k", "800,000" and "eight hundred thousand" are "800000";
+    "2.6%" is "2_6"), and irregular verb forms become their base ("lost" → "lose") before stemming."""
     out = []
     for text in texts:
         words = _words(text)
@@ -72,7 +76,7 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
 
 def _words(text: str) -> list[str]:
     """The words tokenize stems: lower-cased, numbers joined, stop words out, irregular forms as their base."""
-    spelled = merge_spelled(_TOKEN.findall(join_digits(text).lower()))
+    spelled = merge_spelled(_TOKEN.findall(join_points(join_digits(text)).lower()))
     return [BASE.get(w, w) for w in spelled if w not in _STOPWORDS]
 
 
@@ -203,7 +207,8 @@ class LexicalIndex:
         passages use), else `term`. Only long words: a short one a letter from another
         ("laker", "lake") is as often another word as a typo, and a question about something
         no article holds must stay so."""
-        if len(word) < _SPELLED_MIN or len(term) < _SPELLED_MIN - 1 or word.isdigit() or self.knows(term):
+        # A figure one digit away is another figure ("40816_38", "2025"), never a slip.
+        if len(word) < _SPELLED_MIN or len(term) < _SPELLED_MIN - 1 or _has_digit(word) or self.knows(term):
             return term
         near = set(_stemmer.stemWords(sorted(_one_edit(word))))
         # A stem much shorter is another, shorter word ("consortium": "consort"), not a slip.

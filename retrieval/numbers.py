@@ -22,6 +22,9 @@ _WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred", *_SCALES], key=len, reverse
 #: "and" only inside a run, never alone.
 _SPELLED = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.I)
 _GROUPS = re.compile(r"(?<=\d)[,](?=\d{3}\b)|(?<=\d)[.](?=\d{3}(?:[.,]\d{3})*\b(?![.,]\d))")
+#: A decimal point between digits, which the tokenizer writes "_" so that "2.6" stays one word
+#: ("2_6"): its pattern of two characters or more would read "2.6%" as nothing at all.
+_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 #: "1.5 million", "800k", "$2bn", "9 thousand": a figure with a scale word or suffix.
 _SCALED = re.compile(
     r"(?<![\w.])(?P<num>\d+(?:\.\d+)?)\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|k)\b"
@@ -72,6 +75,16 @@ def join_digits(text: str) -> str:
     if not _DIGIT.search(text):
         return text
     return _SCALED.sub(_scaled, _GROUPS.sub("", text))
+
+
+def join_points(text: str) -> str:
+    """Decimals as one word for the tokenizer ("2.6%" → "2_6%"), after `join_digits`."""
+    return _POINT.sub("_", text) if "." in text else text
+
+
+def is_figure(token: str) -> bool:
+    """A token that is a number as `join_digits` writes it: "800000", "2_6"."""
+    return token.replace("_", "").isdigit() and not token.startswith("_") and not token.endswith("_")
 
 
 def merge_spelled(words: list[str]) -> list[str]:

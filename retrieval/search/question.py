@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..lexical import LexicalIndex, query_terms, query_words, tokenize
+from ..numbers import is_figure
 from ..store import normalise_text
 from .when import Moment, moment
 
@@ -89,7 +90,7 @@ def names_in(text: str) -> list[str]:
 
 def numbers_in(text: str) -> list[str]:
     """The figures in a text as the tokenizer writes them ("800k" and "800,000" are "800000")."""
-    return list(dict.fromkeys(t for t in tokenize([text])[0] if t.isdigit()))
+    return list(dict.fromkeys(t for t in tokenize([text])[0] if is_figure(t)))
 
 
 def wants_of(question: str) -> frozenset[str]:

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..highlight import sentences
 from ..lexical import tokenize
+from ..numbers import is_figure
 from ..store import normalise_text
 from .candidates import Pool
 from .question import OPENERS as _OPENERS
@@ -250,7 +251,7 @@ def _read(pool: Pool) -> list[Reading]:
 
 def _reading(text: str, sentence_tokens: list[frozenset[str]]) -> Reading:
     tokens = frozenset().union(*sentence_tokens)
-    figures = frozenset(t for t in tokens if t.isdigit())
+    figures = frozenset(t for t in tokens if is_figure(t))
     stripped = text.rstrip()
     return Reading(
         tokens=tokens,
