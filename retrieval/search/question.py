@@ -16,13 +16,28 @@ from ..numbers import is_figure
 from ..store import normalise_text
 from .when import Moment, moment
 
+#: Nouns whose answer is a figure ("what was Norland inflation in January").
+_AMOUNT = (
+    r"(?:price|cost|value|worth|score|population|rate|amount|total|sum|fine|bond|bail|salary|budget|revenue|"
+    r"earnings|margin|odds|percentage|toll|tally|inflation|unemployment|turnout|attendance)s?\b"
+)
 #: The kind of thing a question asks for, by its opening words. The passage that answers holds
 #: one: a figure for "how many", a date for "when", a name for "who" (signals.py counts them).
 _WANTS = {
     "number": re.compile(
-        r"\bhow (?:many|much|old|long|far|high|deep|big|large|tall|fast|often|heavy|wide|low|hot|cold)\b"
-        r"|\bwhat (?:percentage|percent|proportion|share|number|amount|price|age|rate|score|total|sum|size|figure)\b"
-        r"|\bwhat was the (?:score|result|toll|death toll|tally)\b|\bby how much\b",
+        r"\bhow (?:many|much|old|long|far|high|deep|big|large|tall|fast|often|heavy|wide|low|hot|cold|cheap"
+        r"|expensive)\b"
+        r"|\bwhat (?:percentage|percent|proportion|share|number|amount|price|age|rate|score|total|sum|size|figure"
+        r"|range|value|chance|odds|bond|bail|resolution)\b"
+        r"|\bwhat was the (?:score|result|toll|death toll|tally)\b|\bby how much\b"
+        # "what's the starting price of ...", "what were Home Depot's Q3 earnings per share"
+        rf"|\bwhat(?:'s|’s|s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|an?\s+)?(?:[\w'’&.-]+\s+){{0,4}}?{_AMOUNT}"
+        # "average price of a new car in Houston?", but not "which state has the highest average price"
+        r"|^\s*(?:what(?:'s|’s|s|\s+is|\s+was|\s+are|\s+were)\s+)?(?:the\s+)?"
+        r"(?:average|median|starting|final|max|maximum|minimum|total|estimated)\s+(?:[\w'’-]+\s+)?"
+        r"(?:price|cost|value|score|population|sentence|grant|salary|fine)s?\b"
+        r"|\bwhat\b[^?.]*\b(?:cost|costs|worth)\s*\?*\s*$"  # "what does the charging pad cost", "what's it worth"
+        r"|\b(?:game|match) score\b",
         re.I,
     ),
     "date": re.compile(r"\bwhen\b|\bwhat (?:day|date|year|month|time)\b|\bhow long ago\b|\bsince when\b", re.I),

@@ -8,6 +8,7 @@ from retrieval import Engine
 from retrieval.lexical import LexicalIndex, query_terms, query_words
 from retrieval.parse import from_fields
 from retrieval.search.candidates import without_outlets
+from retrieval.search.question import wants_of
 
 TEXTS = [
     "Quillfeather Systems will cut 1,200 jobs, its chief executive said.",
@@ -87,3 +88,23 @@ def test_the_question_is_embedded_without_the_outlet_it_names(engine: Engine):
     assert set(pool.outlets) == {"Northern Ledger"}
     expected = engine.encoder.encode(["what did say about the bridge vote?"])[0]
     assert np.allclose(query.vector, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("What's the Emirates order for 30 Boeing 787s worth?", True),
+        ("what does the wireless charging pad cost", True),
+        ("whats the starting price of the new laptop in europe", True),
+        ("what was Norland inflation in January", True),
+        ("what were Home Depot's Q3 earnings per share", True),
+        ("what was the final score of Chargers vs Chiefs", True),
+        ("average price of a new vehicle sold in Houston in October?", True),
+        ("how cheap does South Korea want solar modules to get by 2030", True),
+        ("what sentence did the man get for kidnapping the Fort Worth girl", False),
+        ("what did the mayor say about the bridge", False),
+        ("Which state has the highest average price for a gallon of regular gas?", False),  # asks for a state
+    ],
+)
+def test_a_question_asking_for_an_amount_wants_a_figure(question: str, wanted: bool):
+    assert ("number" in wants_of(question)) is wanted

@@ -137,8 +137,17 @@ def test_scores_are_calibrated_relevance_not_ranks(engine: Engine):
             "How many shows are on the Doobie Brothers reunion tour?",
             "30 shows",
         ),
+        # A decimal is a figure: the paragraph with the rate answers, not the one that only
+        # repeats the question's words.
+        (
+            "Norland inflation eases",
+            "Inflation in Norland eased in January, the statistics office said on Tuesday, as energy bills fell.\n\n"
+            "Consumer prices rose 2.6% in the year to January, down from 2.9% in December.",
+            "What was Norland's inflation rate in January?",
+            "2.6%",
+        ),
     ],
-    ids=["a sum, not a timetable", "a count, not a calendar day"],
+    ids=["a sum, not a timetable", "a count, not a calendar day", "a decimal is a figure"],
 )
 def test_a_how_much_question_prefers_the_figure_it_asks_for(
     engine: Engine, headline: str, body: str, question: str, answer: str
