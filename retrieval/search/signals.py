@@ -100,6 +100,18 @@ _CAPITALISED = re.compile(r"(?<![.!?:\"“]\s)(?<!^)\b[A-Z][\w'’-]*[a-zA-Z]")
 #: A month as passages write it, capitalised ("Dec.", "November"): when.py's spellings.
 _MONTH = "(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + ")\\.?"
 _DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")
+#: A day of a month whose month is abbreviated ("Dec. 6", "6 Jan"): news style writes dates so,
+#: and the month's token ("dec") is no date word (a full name is; "jan" may be a name).
+_SHORT_MONTH = (
+    "(?:"
+    + "|".join(
+        sorted((m.capitalize() for m in MONTHS if not set(tokenize([m])[0]) & _DATE_WORDS), key=len, reverse=True)
+    )
+    + ")\\.?"
+)
+_SHORT_DAY = re.compile(
+    rf"\b{_SHORT_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_SHORT_MONTH}(?![\w])"
+)
 _QUOTATION = re.compile(r"[\"“”]|(?:^|\s)['‘](?=\w)")
 _PROSE_END = (".", "!", '"', "”", "’", "'", ")", "…")
 
@@ -258,7 +270,7 @@ def _reading(text: str, sentence_tokens: list[frozenset[str]]) -> Reading:
         sentences=tuple(sentence_tokens),
         figures=figures,
         days=frozenset(d for m in _DAY.finditer(text) for d in m.groups() if d) & figures,
-        dates=len(tokens & _DATE_WORDS) + sum(map(_is_year, figures)),
+        dates=len(tokens & _DATE_WORDS) + sum(map(_is_year, figures)) + len(_SHORT_DAY.findall(text)),
         capitalised=tuple(w.lower() for w in _CAPITALISED.findall(text) if w not in _OPENERS),
         lowered=normalise_text(text),
         quotation=1.0 if _QUOTATION.search(text) else 0.0,

@@ -156,3 +156,20 @@ def test_a_how_much_question_prefers_the_figure_it_asks_for(
     found = engine.ask(question)
     assert found.answered
     assert answer in found.hits[0].passage.text
+
+
+def test_a_when_question_prefers_a_date_written_the_news_way(engine: Engine):
+    """ "Dec. 6" is a date, as "December 6" is: the abbreviated month's token is no date word."""
+    engine.add(
+        [
+            from_fields(
+                "Doobie Brothers announce reunion tour",
+                "Tickets for the Doobie Brothers reunion tour will be sold through the band's website.\n\n"
+                "They go on sale Dec. 6 at 10 a.m. local time.",
+                outlet="Harbor Times",
+            )
+        ]
+    )
+    found = engine.ask("When do tickets for the Doobie Brothers reunion tour go on sale?")
+    assert found.answered
+    assert "Dec. 6" in found.hits[0].passage.text
