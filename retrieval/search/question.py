@@ -40,7 +40,15 @@ _WANTS = {
         r"|\b(?:game|match) score\b",
         re.I,
     ),
-    "date": re.compile(r"\bwhen\b|\bwhat (?:day|date|year|month|time)\b|\bhow long ago\b|\bsince when\b", re.I),
+    # "When" asks at the head of a clause, before a verb ("when did", "when is") or at the end
+    # ("... held the role when?"); "what was the score when Argentina played" asks for a score.
+    "date": re.compile(
+        r"(?:^\W*|[.?!:;,]\s*|\b(?:since|by|until|and|but|so|or|exactly|just)\s+)when\b"
+        r"|\bwhen(?:'s|’s|\s+(?:did|does|do|is|was|are|were|will|would|could|can|should|has|have|had|might|may|must)\b)"
+        r"|\bwhen\s*[?.!]*\s*$"
+        r"|\bwhat (?:day|date|year|month|time)\b|\bhow long ago\b",
+        re.I,
+    ),
     "person": re.compile(
         r"\bwho(?:m|se)?\b|\bwhich (?:person|man|woman|player|actor|actress|singer|rapper|artist|star|leader|"
         r"politician|official|senator|president|minister|ceo|executive|coach|judge|author|writer|director)\b",

@@ -108,3 +108,22 @@ def test_the_question_is_embedded_without_the_outlet_it_names(engine: Engine):
 )
 def test_a_question_asking_for_an_amount_wants_a_figure(question: str, wanted: bool):
     assert ("number" in wants_of(question)) is wanted
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("When did she join Fleetwood Mac?", True),
+        ("Christine McVie died Wednesday at age 79. When did she join Fleetwood Mac?", True),
+        ("so when is the next rate decision", True),
+        ("when's the next home game", True),
+        ("Lula has reclaimed the Brazilian presidency after previously holding the role when?", True),
+        ("what year did the bridge open", True),
+        # "when" joining two clauses asks for no date
+        ("what was the score when Argentina played Chile at the Davis Cup finals", False),
+        ("who was James Van Der Beek up against when he got voted off", False),
+        ("what weapons did prosecutors say he had at home when he threatened her", False),
+    ],
+)
+def test_when_asks_for_a_date_only_as_a_question_word(question: str, wanted: bool):
+    assert ("date" in wants_of(question)) is wanted
