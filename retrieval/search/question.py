@@ -49,8 +49,12 @@ _WANTS = {
         r"|\bwhat (?:day|date|year|month|time)\b|\bhow long ago\b",
         re.I,
     ),
+    # "Who" asks at the head of a question or clause, or at the end ("replaced by who?"); in
+    # "residents who are still recovering" it only says which residents.
     "person": re.compile(
-        r"\bwho(?:m|se)?\b|\bwhich (?:person|man|woman|player|actor|actress|singer|rapper|artist|star|leader|"
+        r"(?:^\W*|[.?!:;][\"”’']?\s*|\b(?:and|but|so|or|then|exactly|about|by|to|with|for|from)\s+)who(?:m|se)?\b"
+        r"|\bwho(?:m|se)?\s*[?.!]*\s*$"
+        r"|\bwhich (?:person|man|woman|player|actor|actress|singer|rapper|artist|star|leader|"
         r"politician|official|senator|president|minister|ceo|executive|coach|judge|author|writer|director)\b",
         re.I,
     ),

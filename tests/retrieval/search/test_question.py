@@ -127,3 +127,21 @@ def test_a_question_asking_for_an_amount_wants_a_figure(question: str, wanted: b
 )
 def test_when_asks_for_a_date_only_as_a_question_word(question: str, wanted: bool):
     assert ("date" in wants_of(question)) is wanted
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("Who won the NHL's Hart Trophy?", True),
+        ("Lea Michele joined the cast of “Funny Girl.” Who is she replacing?", True),
+        ("so who replaced him", True),
+        ("what did Dr Bornstein say about who really wrote the letter", True),
+        ("Liz Truss was replaced by who?", True),
+        ("whose seat is she filling", True),
+        # "who" that only says which one: a relative pronoun
+        ("how old is the hunter in China who got bubonic plague from eating a rabbit", False),
+        ("Kanye West, who changed his name to Ye, is buying which social media platform?", False),
+    ],
+)
+def test_who_asks_for_a_person_only_as_a_question_word(question: str, wanted: bool):
+    assert ("person" in wants_of(question)) is wanted
