@@ -42,6 +42,21 @@ _CREDIT = re.compile(
     r"[\w.,' -]{3,120} contributed (?:to this report|reporting|to this story))",
     re.I,
 )
+#: How a writer says where to reach them: "Write to Al Root at …", "Ken Alltucker can be emailed at
+#: …", "Contact Dear Abby at …", "Email: …". A paragraph that tells readers to call a tip line says
+#: "anyone with information", not whom to write to.
+_CONTACT = re.compile(
+    r"(?:^|[.;]\s+)(?i:write to|reach|contact|e-?mail|follow)\s+"
+    r"(?:(?i:him|her|them)|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s+"
+    r"(?:(?i:at)\s+(?:[\w.+-]+@|\+?\(?\d{3}|(?i:www\.|https?://|@\w|p\.?\s?o\.?\s+box))"
+    r"|(?i:on (?:twitter|x|instagram|facebook)\b))"
+    r"|(?i:\bsend (?:him|her|them) an e-?mail\b|\bcan be (?:reached|e-?mailed|contacted) at\b)"
+    r"|(?i:\bis on (?:twitter|x|instagram) (?:at|as)\b)"
+    r"|^(?:(?i:e-?mail|twitter)|(?i:contact)(?:\s+[A-Z][\w.'’-]*){0,3})\s*:"
+    # "Morgan Watkins: 502-582-4502; mwatkins@…", "Daniel P. Finney, dafinney@dmreg.com"
+    r"|^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}[:,]\s.{0,60}[\w.+-]+@[\w-]+\.\w+"
+    r"|^.{0,60}\s[\w.+-]+@[\w-]+\.[\w.]+$",  # a short line that ends with an address
+)
 _CONTRIBUTED = re.compile(r"\bcontributed (?:to this report|reporting|to this story)\.?\)?$", re.I)
 _BYLINE = re.compile(r"^(?:[Bb]y|BY|[Pp]ar|[Vv]on|[Dd]i|[Pp]or)\s+[A-ZÀ-Þ][\w.'’-]*(?:[ ,]+[\w.'’&-]+){0,8}$")
 _CAPTION = re.compile(
@@ -134,7 +149,7 @@ def paragraph_kind(text: str) -> str:
         return "embed"
     if short and (_TEASER_LABEL.match(text) or _GLUED_LABEL.match(text)):
         return "teaser"
-    if short and (_CREDIT.match(text) or _CONTRIBUTED.search(text) or _BYLINE.match(text)):
+    if short and (_CREDIT.match(text) or _CONTRIBUTED.search(text) or _BYLINE.match(text) or _CONTACT.search(text)):
         return "byline"
     if len(text) <= 200 and _PROMO.search(text):
         return "teaser"

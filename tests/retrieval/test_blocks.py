@@ -66,6 +66,13 @@ def test_recognisable_non_prose_lines():
     assert paragraph_kind("Updated 11:02 AM ET, Tue November 19, 2019") == "dateline"
     assert paragraph_kind("Defensive Line") == "heading"
     assert paragraph_kind("A dredger works in the harbour. (Photo by Jane Roe/Getty Images)") == "caption"
+    # How to reach the writer is no passage; a paragraph asking readers to call the police is.
+    assert paragraph_kind("Write to Al Root at allen.root@dowjones.com") == "byline"
+    assert paragraph_kind("Bill Poehler covers Marion County. Contact him at bpoehler@journal.example") == "byline"
+    assert paragraph_kind("Reach Benjamin Duer at 330-580-8567 or ben.duer@cantonrep.example") == "byline"
+    assert paragraph_kind("Morgan Watkins: 502-582-4502; mwatkins@courier.example; Twitter: @mw") == "byline"
+    assert paragraph_kind("Anyone with information is asked to contact detectives at 555-1234.") == "paragraph"
+    assert paragraph_kind("Trump said he would contact Putin on Monday.") == "paragraph"
     # Prose that only mentions such words stays prose.
     assert paragraph_kind("An undisclosed number of customers signed up for the free trial, Mayer said.") == "paragraph"
     assert paragraph_kind("Now get prepping!") == "paragraph"
