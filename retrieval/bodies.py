@@ -1,10 +1,16 @@
-"""Article bodies that a page splits into several containers.
+"""A page's article body as trafilatura should read it.
 
-Some templates (WIRED's and its sister sites', among others) cut one article into a run of
-containers of the same class, with an advertisement row between each pair. trafilatura keeps
-the first container and loses the rest (adbar/trafilatura#85), so half of an article could
-vanish without a word. Before extraction, the later containers' contents are moved into the
-first, in page order. A page without such a run is passed on untouched.
+Split bodies: some templates (WIRED's and its sister sites', among others) cut one article into a
+run of containers of the same class, with an advertisement row between each pair. trafilatura
+keeps the first container and loses the rest (adbar/trafilatura#85), so half of an article could
+vanish without a word. The later containers' contents are moved into the first, in page order.
+
+Cards inside a paragraph: a hover card (a person's photo, name and latest headlines, hidden until
+the name is pointed at) or a captioned image set inside a `<p>` would be read as part of the
+sentence around it ("Rep. Ilhan OmarIlhan OmarHillicon Valley: …"). An element inside a paragraph
+that holds an image and two links or more is dropped; the paragraph's own words stay.
+
+A page without either is passed on untouched.
 """
 
 from __future__ import annotations
@@ -21,15 +27,39 @@ MIN_WORDS = 12
 _BODY_CLASS = re.compile(r"""class\s*=\s*["']([^"']*body[^"']*)["']""", re.I)
 
 
-def join_split_bodies(html: str) -> str:
-    """`html` with a split article body joined into its first container, or `html` itself."""
-    classes = Counter(" ".join(c.split()) for c in _BODY_CLASS.findall(html))
-    if not any(n > 1 and _names_a_body(c) for c, n in classes.items()):
-        return html  # the cheap test: no class naming a body repeats
+def prepare_body(html: str) -> str:
+    """`html` with a split body joined and the cards inside its paragraphs dropped, or `html`
+    itself when it has neither (parsed once for both)."""
+    split = _may_be_split(html)
+    if not split and "<img" not in html:
+        return html
     try:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return html
+    joined = split and _join(tree)
+    dropped = _drop_cards(tree)
+    return lxml.html.tostring(tree, encoding="unicode") if joined or dropped else html
+
+
+def join_split_bodies(html: str) -> str:
+    """`html` with a split article body joined into its first container, or `html` itself."""
+    if not _may_be_split(html):
+        return html
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return html
+    return lxml.html.tostring(tree, encoding="unicode") if _join(tree) else html
+
+
+def _may_be_split(html: str) -> bool:
+    """The cheap test: a class naming a body repeats."""
+    classes = Counter(" ".join(c.split()) for c in _BODY_CLASS.findall(html))
+    return any(n > 1 and _names_a_body(c) for c, n in classes.items())
+
+
+def _join(tree) -> bool:
     groups: dict[str, list] = defaultdict(list)
     for element in tree.iter("div", "section"):
         name = " ".join((element.get("class") or "").split())
@@ -49,7 +79,22 @@ def join_split_bodies(html: str) -> str:
             for child in list(later):
                 first.append(child)
         joined = True
-    return lxml.html.tostring(tree, encoding="unicode") if joined else html
+    return joined
+
+
+def _drop_cards(tree) -> bool:
+    """Drop each innermost element inside a paragraph that holds an image and two links or more."""
+    cards = []
+    for paragraph in tree.iter("p"):
+        found = [el for el in paragraph.iterdescendants() if isinstance(el.tag, str) and _is_card(el)]
+        cards += [el for el in found if not any(_inside(other, el) for other in found if other is not el)]
+    for card in cards:
+        card.drop_tree()  # its tail, the paragraph's text after it, stays
+    return bool(cards)
+
+
+def _is_card(element) -> bool:
+    return element.find(".//img") is not None and len(element.findall(".//a")) >= 2
 
 
 def _names_a_body(class_name: str) -> bool:

@@ -18,7 +18,7 @@ from html import escape as escape_html
 from pathlib import Path
 
 from .blocks import classify, html_blocks, passages
-from .bodies import join_split_bodies
+from .bodies import prepare_body
 from .errors import BadSource, UnsupportedSource
 from .frontmatter import split_front_matter
 from .models import Block, ParsedArticle
@@ -264,7 +264,7 @@ def _body_blocks(html: str, source: str, url: str | None = None, whole_article: 
 
     options = {"config": _whole_article_config()} if whole_article else {}
     doc = trafilatura.bare_extraction(
-        html if whole_article else join_split_bodies(html),
+        html if whole_article else prepare_body(html),
         url=url,
         with_metadata=False,
         include_comments=False,

@@ -1,7 +1,8 @@
 """A page that cuts its article into several same-class containers (ads between) keeps every
-part; pages without such a run, teaser cards and comments are left as they are."""
+part; pages without such a run, teaser cards and comments are left as they are. A card set
+inside a paragraph (a hover card, a captioned image) is not read as part of its sentence."""
 
-from retrieval.bodies import join_split_bodies
+from retrieval.bodies import join_split_bodies, prepare_body
 from retrieval.parse import parse_html
 
 
@@ -52,3 +53,25 @@ def test_teaser_cards_and_comments_sharing_a_class_are_not_joined():
     comments = "".join(f'<div class="comment-body">{prose(9, 1)}</div>' for _ in range(3))
     html = split_page(prose(1)).replace("</article>", f"</article>{cards}{comments}")
     assert join_split_bodies(html) is html
+
+
+HOVER_CARD = (
+    '<span class="person"><a href="/people/ilhan-omar">Ilhan Omar</a><span class="person-card"><span>'
+    '<img src="/omar.jpg" alt=""><a href="/people/ilhan-omar">Ilhan Omar</a>'
+    '<a href="/a/1">Hillicon Valley: Progressives oppose funding bill</a><a href="/a/2">Sanders doubles down</a>'
+    "</span></span></span>"
+)
+
+
+def test_a_card_inside_a_paragraph_is_dropped_and_the_paragraph_keeps_its_words():
+    sentence = (
+        f"A New York man pleaded guilty to charges he threatened to kill Rep. {HOVER_CARD} (D-Minn.), prosecutors said."
+    )
+    html = split_page(f"<p>{sentence}</p>" + prose(1))
+    first = paragraphs(html)[0]
+    assert (
+        first
+        == "A New York man pleaded guilty to charges he threatened to kill Rep. Ilhan Omar (D-Minn.), prosecutors said."
+    )
+    plain = split_page(prose(1))  # no image at all: passed on as it is
+    assert prepare_body(plain) is plain
