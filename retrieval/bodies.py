@@ -42,17 +42,6 @@ def prepare_body(html: str) -> str:
     return lxml.html.tostring(tree, encoding="unicode") if joined or dropped else html
 
 
-def join_split_bodies(html: str) -> str:
-    """`html` with a split article body joined into its first container, or `html` itself."""
-    if not _may_be_split(html):
-        return html
-    try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return html
-    return lxml.html.tostring(tree, encoding="unicode") if _join(tree) else html
-
-
 def _may_be_split(html: str) -> bool:
     """The cheap test: a class naming a body repeats."""
     classes = Counter(" ".join(c.split()) for c in _BODY_CLASS.findall(html))

@@ -2,7 +2,7 @@
 part; pages without such a run, teaser cards and comments are left as they are. A card set
 inside a paragraph (a hover card, a captioned image) is not read as part of its sentence."""
 
-from retrieval.bodies import join_split_bodies, prepare_body
+from retrieval.bodies import prepare_body
 from retrieval.parse import parse_html
 
 
@@ -43,16 +43,16 @@ def test_every_part_of_a_split_body_is_kept_in_page_order():
 
 def test_a_page_without_a_repeated_body_is_passed_on_untouched():
     html = split_page(prose(1))
-    assert join_split_bodies(html) is html
+    assert prepare_body(html) is html
     broken = "<html><body><div class='body'>x</div><div class='body'>"  # unclosed: still no prose
-    assert join_split_bodies(broken) is broken
+    assert prepare_body(broken) is broken
 
 
 def test_teaser_cards_and_comments_sharing_a_class_are_not_joined():
     cards = "".join('<div class="card-body"><p>Read next: the storm season</p></div>' for _ in range(4))
     comments = "".join(f'<div class="comment-body">{prose(9, 1)}</div>' for _ in range(3))
     html = split_page(prose(1)).replace("</article>", f"</article>{cards}{comments}")
-    assert join_split_bodies(html) is html
+    assert prepare_body(html) is html
 
 
 HOVER_CARD = (
