@@ -29,7 +29,10 @@ _TEASER_LABEL = re.compile(
     r"leggi anche|lesen sie auch|lire aussi|lea también|leia também|veja também|saiba mais)\b[^:]{0,40}:\s*\S",
     re.I,
 )
-_GLUED_LABEL = re.compile(r"^[A-Z][\w'’ -]{1,30}:[A-Z“\"‘']")
+# "►Gas prices 2022:Gas prices will fall below $3 …", "Joe Biden proclamation on pardoning
+# marijuana:In historic move, …": a related story's label glued to its headline, often after a
+# bullet; never a time ("at 7:14 p.m.").
+_GLUED_LABEL = re.compile(r"^(?:[►▶▸•»]\s*)?[A-Z0-9][\w'’,.$&% -]{1,60}:[A-Z“\"‘']")
 _PROMO = re.compile(
     r"\b(?:click here|sign up (?:for|to|here|now)|^sign up|^subscribe|subscribe (?:to|for|here|now)|newsletters?\b|"
     r"follow (?:us|him|her|them|@)|follow [\w.@ ]{1,40} on "

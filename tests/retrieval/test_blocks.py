@@ -61,6 +61,12 @@ def test_a_paragraph_over_the_limit_is_split_at_sentence_ends():
 def test_recognisable_non_prose_lines():
     assert paragraph_kind("READ MORE: China plague outbreak confirmed in Beijing") == "teaser"
     assert paragraph_kind("It's a bear:We're in a bear market again. Here is what that means.") == "teaser"
+    assert paragraph_kind("►Gas prices 2022:Gas prices will fall below $3 per gallon, projections say") == "teaser"
+    assert (
+        paragraph_kind("Joe Biden proclamation on pardoning marijuana:In historic move, Biden pardons those convicted")
+        == "teaser"
+    )
+    assert paragraph_kind("It arrived in Minneapolis at 7:16 a.m. CT.") == "paragraph"  # a time, not a label
     assert paragraph_kind("Sign up for our daily newsletter to get the top headlines.") == "teaser"
     assert paragraph_kind("(Reporting by Greg Roumeliotis; editing by Martin Howell)") == "byline"
     assert paragraph_kind("Updated 11:02 AM ET, Tue November 19, 2019") == "dateline"
