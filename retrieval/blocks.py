@@ -68,6 +68,11 @@ _CAPTION = re.compile(
     r"shutterstock|istock)",
     re.I,
 )
+#: A photo credit closing a caption: "… on December 8, 2022. Jeenah Moon/Reuters", "… Rafiq
+#: Maqbool/AP", "Scott Garfield/Paramount Pictures": a name, a slash, an agency, at the very end.
+_PHOTO_CREDIT = re.compile(
+    r"(?:^|(?<=[.!?\"”’)] ))[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+(?:/[A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*)*){1,3}$"
+)
 _EMBED = re.compile(r"pic\.twitter\.com/|— [^—]{1,80} \(@\w{1,15}\) \w+ \d{1,2}, \d{4}$|a post shared by", re.I)
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
@@ -158,7 +163,7 @@ def paragraph_kind(text: str) -> str:
         return "teaser"
     if len(text) <= 100 and _is_dateline(text):
         return "dateline"
-    if short and _CAPTION.search(text):
+    if short and (_CAPTION.search(text) or _PHOTO_CREDIT.search(text)):
         return "caption"
     if _link_only(text):
         return "teaser"

@@ -72,6 +72,11 @@ def test_recognisable_non_prose_lines():
     assert paragraph_kind("Updated 11:02 AM ET, Tue November 19, 2019") == "dateline"
     assert paragraph_kind("Defensive Line") == "heading"
     assert paragraph_kind("A dredger works in the harbour. (Photo by Jane Roe/Getty Images)") == "caption"
+    assert (
+        paragraph_kind("Police use teargas as protesters storm the prime minister's office. Rafiq Maqbool/AP")
+        == "caption"
+    )
+    assert paragraph_kind("Trump leads 50%-43%, a new USA TODAY/Suffolk University Poll finds.") == "paragraph"
     # How to reach the writer is no passage; a paragraph asking readers to call the police is.
     assert paragraph_kind("Write to Al Root at allen.root@dowjones.com") == "byline"
     assert paragraph_kind("Bill Poehler covers Marion County. Contact him at bpoehler@journal.example") == "byline"
