@@ -73,7 +73,12 @@ _CAPTION = re.compile(
 _PHOTO_CREDIT = re.compile(
     r"(?:^|(?<=[.!?\"”’)] ))[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+(?:/[A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*)*){1,3}$"
 )
-_EMBED = re.compile(r"pic\.twitter\.com/|— [^—]{1,80} \(@\w{1,15}\) \w+ \d{1,2}, \d{4}$|a post shared by", re.I)
+# A tweet, an Instagram post, or a video player's text ("JUST WATCHED … Replay More Videos …").
+_EMBED = re.compile(
+    r"pic\.twitter\.com/|— [^—]{1,80} \(@\w{1,15}\) \w+ \d{1,2}, \d{4}$|a post shared by"
+    r"|\bjust watched\b.{0,400}\breplay more videos\b",
+    re.I | re.S,
+)
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"

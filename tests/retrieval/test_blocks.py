@@ -71,6 +71,8 @@ def test_recognisable_non_prose_lines():
     assert paragraph_kind("(Reporting by Greg Roumeliotis; editing by Martin Howell)") == "byline"
     assert paragraph_kind("Updated 11:02 AM ET, Tue November 19, 2019") == "dateline"
     assert paragraph_kind("Defensive Line") == "heading"
+    player = "JUST WATCHED Analysis: Would Putin invade again? Replay More Videos ... MUST WATCH Analysis: Would Putin"
+    assert paragraph_kind(player) == "embed"
     assert paragraph_kind("A dredger works in the harbour. (Photo by Jane Roe/Getty Images)") == "caption"
     assert (
         paragraph_kind("Police use teargas as protesters storm the prime minister's office. Rafiq Maqbool/AP")
