@@ -74,6 +74,11 @@ _PHOTO_CREDIT = re.compile(
     r"(?:^|(?<=[.!?\"”’)] ))[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+(?:/[A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*)*){1,3}$"
 )
 # A tweet, an Instagram post, or a video player's text ("JUST WATCHED … Replay More Videos …").
+#: The same credit after a caption inside a run of them: a photo gallery's captions set as one
+#: paragraph ("… on Monday, September 19. Yui Mok/Pool/AP US President Joe Biden and …").
+_CREDIT_IN_RUN = re.compile(
+    r"(?<=[.!?\"”’)] )[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+(?:/[A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*)*){1,3}(?= [A-Z“\"]|$)"
+)
 _EMBED = re.compile(
     r"pic\.twitter\.com/|— [^—]{1,80} \(@\w{1,15}\) \w+ \d{1,2}, \d{4}$|a post shared by"
     r"|\bjust watched\b.{0,400}\breplay more videos\b",
@@ -169,6 +174,8 @@ def paragraph_kind(text: str) -> str:
     if len(text) <= 100 and _is_dateline(text):
         return "dateline"
     if short and (_CAPTION.search(text) or _PHOTO_CREDIT.search(text)):
+        return "caption"
+    if len(_CREDIT_IN_RUN.findall(text)) >= 3:  # a gallery's captions, run together
         return "caption"
     if _link_only(text):
         return "teaser"

@@ -79,6 +79,11 @@ def test_recognisable_non_prose_lines():
         == "caption"
     )
     assert paragraph_kind("Trump leads 50%-43%, a new USA TODAY/Suffolk University Poll finds.") == "paragraph"
+    gallery = " ".join(
+        f"Mourners wait in line on day {n} to see the coffin lying in state in London. Yui Mok/Pool/AP"
+        for n in range(4)
+    )
+    assert paragraph_kind(gallery) == "caption"  # a gallery's captions run together
     # How to reach the writer is no passage; a paragraph asking readers to call the police is.
     assert paragraph_kind("Write to Al Root at allen.root@dowjones.com") == "byline"
     assert paragraph_kind("Bill Poehler covers Marion County. Contact him at bpoehler@journal.example") == "byline"
