@@ -41,7 +41,7 @@ _PROMO = re.compile(
     re.I,
 )
 _CREDIT = re.compile(
-    r"^\(?\s*(?:(?:additional )?reporting by|editing by|written by|compiled by|writing by|"
+    r"^\(?\s*(?:(?:additional )?reporting by|editing by|written by|compiled by|writing by|contributing\s*:|"
     r"[\w.,' -]{3,120} contributed (?:to this report|reporting|to this story))",
     re.I,
 )

@@ -69,6 +69,8 @@ def test_recognisable_non_prose_lines():
     assert paragraph_kind("It arrived in Minneapolis at 7:16 a.m. CT.") == "paragraph"  # a time, not a label
     assert paragraph_kind("Sign up for our daily newsletter to get the top headlines.") == "teaser"
     assert paragraph_kind("(Reporting by Greg Roumeliotis; editing by Martin Howell)") == "byline"
+    assert paragraph_kind("Contributing: Kate Mabus and Alia Wong, USA TODAY; The Associated Press") == "byline"
+    assert paragraph_kind("Contributing to the higher egg prices, the report said, is avian influenza.") == "paragraph"
     assert paragraph_kind("Updated 11:02 AM ET, Tue November 19, 2019") == "dateline"
     assert paragraph_kind("Defensive Line") == "heading"
     player = "JUST WATCHED Analysis: Would Putin invade again? Replay More Videos ... MUST WATCH Analysis: Would Putin"
