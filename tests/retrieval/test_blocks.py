@@ -1,5 +1,7 @@
 """The typed article: block kinds, prose-only passages, headings as context."""
 
+import pytest
+
 from retrieval.blocks import paragraph_kind
 from retrieval.parse import from_fields, parse_file
 from tests.conftest import DATA
@@ -58,41 +60,39 @@ def test_a_paragraph_over_the_limit_is_split_at_sentence_ends():
     assert all(p.endswith("works.") for p in article.paragraphs)
 
 
-def test_recognisable_non_prose_lines():
-    assert paragraph_kind("READ MORE: China plague outbreak confirmed in Beijing") == "teaser"
-    assert paragraph_kind("It's a bear:We're in a bear market again. Here is what that means.") == "teaser"
-    assert paragraph_kind("►Gas prices 2022:Gas prices will fall below $3 per gallon, projections say") == "teaser"
-    assert (
-        paragraph_kind("Joe Biden proclamation on pardoning marijuana:In historic move, Biden pardons those convicted")
-        == "teaser"
-    )
-    assert paragraph_kind("It arrived in Minneapolis at 7:16 a.m. CT.") == "paragraph"  # a time, not a label
-    assert paragraph_kind("Sign up for our daily newsletter to get the top headlines.") == "teaser"
-    assert paragraph_kind("(Reporting by Greg Roumeliotis; editing by Martin Howell)") == "byline"
-    assert paragraph_kind("Contributing: Kate Mabus and Alia Wong, USA TODAY; The Associated Press") == "byline"
-    assert paragraph_kind("Contributing to the higher egg prices, the report said, is avian influenza.") == "paragraph"
-    assert paragraph_kind("Updated 11:02 AM ET, Tue November 19, 2019") == "dateline"
-    assert paragraph_kind("Defensive Line") == "heading"
-    player = "JUST WATCHED Analysis: Would Putin invade again? Replay More Videos ... MUST WATCH Analysis: Would Putin"
-    assert paragraph_kind(player) == "embed"
-    assert paragraph_kind("A dredger works in the harbour. (Photo by Jane Roe/Getty Images)") == "caption"
-    assert (
-        paragraph_kind("Police use teargas as protesters storm the prime minister's office. Rafiq Maqbool/AP")
-        == "caption"
-    )
-    assert paragraph_kind("Trump leads 50%-43%, a new USA TODAY/Suffolk University Poll finds.") == "paragraph"
-    gallery = " ".join(
-        f"Mourners wait in line on day {n} to see the coffin lying in state in London. Yui Mok/Pool/AP"
-        for n in range(4)
-    )
-    assert paragraph_kind(gallery) == "caption"  # a gallery's captions run together
+GALLERY = " ".join(
+    f"Mourners wait in line on day {n} to see the coffin lying in state in London. Yui Mok/Pool/AP" for n in range(4)
+)
+#: (line, what it is). Prose that only mentions such words stays prose.
+LINES = [
+    ("READ MORE: China plague outbreak confirmed in Beijing", "teaser"),
+    ("It's a bear:We're in a bear market again. Here is what that means.", "teaser"),
+    ("►Gas prices 2022:Gas prices will fall below $3 per gallon, projections say", "teaser"),
+    ("Joe Biden proclamation on pardoning marijuana:In historic move, Biden pardons those convicted", "teaser"),
+    ("It arrived in Minneapolis at 7:16 a.m. CT.", "paragraph"),  # a time, not a label
+    ("Sign up for our daily newsletter to get the top headlines.", "teaser"),
+    ("(Reporting by Greg Roumeliotis; editing by Martin Howell)", "byline"),
+    ("Contributing: Kate Mabus and Alia Wong, USA TODAY; The Associated Press", "byline"),
+    ("Contributing to the higher egg prices, the report said, is avian influenza.", "paragraph"),
+    ("Updated 11:02 AM ET, Tue November 19, 2019", "dateline"),
+    ("Defensive Line", "heading"),
+    ("JUST WATCHED Analysis: Would Putin invade again? Replay More Videos ... MUST WATCH Analysis: Would", "embed"),
+    ("A dredger works in the harbour. (Photo by Jane Roe/Getty Images)", "caption"),
+    ("Police use teargas as protesters storm the prime minister's office. Rafiq Maqbool/AP", "caption"),
+    ("Trump leads 50%-43%, a new USA TODAY/Suffolk University Poll finds.", "paragraph"),
+    (GALLERY, "caption"),  # a gallery's captions run together
     # How to reach the writer is no passage; a paragraph asking readers to call the police is.
-    assert paragraph_kind("Write to Al Root at allen.root@dowjones.com") == "byline"
-    assert paragraph_kind("Bill Poehler covers Marion County. Contact him at bpoehler@journal.example") == "byline"
-    assert paragraph_kind("Reach Benjamin Duer at 330-580-8567 or ben.duer@cantonrep.example") == "byline"
-    assert paragraph_kind("Morgan Watkins: 502-582-4502; mwatkins@courier.example; Twitter: @mw") == "byline"
-    assert paragraph_kind("Anyone with information is asked to contact detectives at 555-1234.") == "paragraph"
-    assert paragraph_kind("Trump said he would contact Putin on Monday.") == "paragraph"
-    # Prose that only mentions such words stays prose.
-    assert paragraph_kind("An undisclosed number of customers signed up for the free trial, Mayer said.") == "paragraph"
-    assert paragraph_kind("Now get prepping!") == "paragraph"
+    ("Write to Al Root at allen.root@dowjones.com", "byline"),
+    ("Bill Poehler covers Marion County. Contact him at bpoehler@journal.example", "byline"),
+    ("Reach Benjamin Duer at 330-580-8567 or ben.duer@cantonrep.example", "byline"),
+    ("Morgan Watkins: 502-582-4502; mwatkins@courier.example; Twitter: @mw", "byline"),
+    ("Anyone with information is asked to contact detectives at 555-1234.", "paragraph"),
+    ("Trump said he would contact Putin on Monday.", "paragraph"),
+    ("An undisclosed number of customers signed up for the free trial, Mayer said.", "paragraph"),
+    ("Now get prepping!", "paragraph"),
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), LINES)
+def test_recognisable_non_prose_lines(line: str, kind: str):
+    assert paragraph_kind(line) == kind
