@@ -68,17 +68,16 @@ _CAPTION = re.compile(
     r"shutterstock|istock)",
     re.I,
 )
-#: A photo credit closing a caption: "… on December 8, 2022. Jeenah Moon/Reuters", "… Rafiq
-#: Maqbool/AP", "Scott Garfield/Paramount Pictures": a name, a slash, an agency, at the very end.
-_PHOTO_CREDIT = re.compile(
-    r"(?:^|(?<=[.!?\"”’)] ))[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+(?:/[A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*)*){1,3}$"
-)
+#: A photo credit: a capitalised name, a slash and an agency, up to three slashes ("Jeenah
+#: Moon/Reuters", "Yui Mok/Pool/AP"), after a sentence's end.
+_CREDIT_NAME = r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+(?:/[A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*)*){1,3}"
+_AFTER_SENTENCE = r"(?<=[.!?\"”’)] )"
+#: A caption closed by its credit: "… on December 8, 2022. Jeenah Moon/Reuters".
+_PHOTO_CREDIT = re.compile(rf"(?:^|{_AFTER_SENTENCE}){_CREDIT_NAME}$")
+#: The same credit inside a run of captions: a photo gallery's captions set as one paragraph
+#: ("… on Monday, September 19. Yui Mok/Pool/AP US President Joe Biden and …").
+_CREDIT_IN_RUN = re.compile(rf"{_AFTER_SENTENCE}{_CREDIT_NAME}(?= [A-Z“\"]|$)")
 # A tweet, an Instagram post, or a video player's text ("JUST WATCHED … Replay More Videos …").
-#: The same credit after a caption inside a run of them: a photo gallery's captions set as one
-#: paragraph ("… on Monday, September 19. Yui Mok/Pool/AP US President Joe Biden and …").
-_CREDIT_IN_RUN = re.compile(
-    r"(?<=[.!?\"”’)] )[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+(?:/[A-Z][\w'’.&-]*(?: [A-Z][\w'’.&-]*)*){1,3}(?= [A-Z“\"]|$)"
-)
 _EMBED = re.compile(
     r"pic\.twitter\.com/|— [^—]{1,80} \(@\w{1,15}\) \w+ \d{1,2}, \d{4}$|a post shared by"
     r"|\bjust watched\b.{0,400}\breplay more videos\b",
