@@ -99,19 +99,14 @@ _DATE_WORDS = frozenset(
 _CAPITALISED = re.compile(r"(?<![.!?:\"“]\s)(?<!^)\b[A-Z][\w'’-]*[a-zA-Z]")
 #: A month as passages write it, capitalised ("Dec.", "November"): when.py's spellings.
 _MONTH = "(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + ")\\.?"
-_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")
-#: A day of a month whose month is abbreviated ("Dec. 6", "6 Jan"): news style writes dates so,
-#: and the month's token ("dec") is no date word (a full name is; "jan" may be a name).
-_SHORT_MONTH = (
-    "(?:"
-    + "|".join(
-        sorted((m.capitalize() for m in MONTHS if not set(tokenize([m])[0]) & _DATE_WORDS), key=len, reverse=True)
-    )
-    + ")\\.?"
+#: A day of a month, "Dec. 16" or "3 November": its figure is a date, not a sum.
+_DAY = re.compile(
+    rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|\b(?P<day_first>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month_after>{_MONTH})\b"
 )
-_SHORT_DAY = re.compile(
-    rf"\b{_SHORT_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_SHORT_MONTH}(?![\w])"
-)
+#: Abbreviated months ("dec", "jan"), whose token is no date word (a full name's is; "jan" may
+#: be a name): a day written with one ("Dec. 6", news style) is counted as a date on its own.
+_SHORT_MONTHS = frozenset(m for m in MONTHS if not set(tokenize([m])[0]) & _DATE_WORDS)
 _QUOTATION = re.compile(r"[\"“”]|(?:^|\s)['‘](?=\w)")
 _PROSE_END = (".", "!", '"', "”", "’", "'", ")", "…")
 
@@ -265,12 +260,16 @@ def _reading(text: str, sentence_tokens: list[frozenset[str]]) -> Reading:
     tokens = frozenset().union(*sentence_tokens)
     figures = frozenset(t for t in tokens if is_figure(t))
     stripped = text.rstrip()
+    days, short_days = set(), 0
+    for m in _DAY.finditer(text):
+        days.add(m["day"] or m["day_first"])
+        short_days += (m["month"] or m["month_after"]).rstrip(".").lower() in _SHORT_MONTHS
     return Reading(
         tokens=tokens,
         sentences=tuple(sentence_tokens),
         figures=figures,
-        days=frozenset(d for m in _DAY.finditer(text) for d in m.groups() if d) & figures,
-        dates=len(tokens & _DATE_WORDS) + sum(map(_is_year, figures)) + len(_SHORT_DAY.findall(text)),
+        days=frozenset(days) & figures,
+        dates=len(tokens & _DATE_WORDS) + sum(map(_is_year, figures)) + short_days,
         capitalised=tuple(w.lower() for w in _CAPITALISED.findall(text) if w not in _OPENERS),
         lowered=normalise_text(text),
         quotation=1.0 if _QUOTATION.search(text) else 0.0,
