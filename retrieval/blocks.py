@@ -22,10 +22,10 @@ MIN_PASSAGE_WORDS = 2
 MAX_HEADING_WORDS = 10
 
 _SENTENCE_END = re.compile(r"[.!?…。！？:;)\"'”’»]$")
-# "Read more: …", "RELATED: …", "Hot spot:Inflation is …" (a label glued to a link's text).
+# "Read more: …", "RELATED: …", "►More: …", "Hot spot:Inflation is …" (a label glued to a link's text).
 _TEASER_LABEL = re.compile(
-    r"^[\[(]?\s*(?:read|see|watch|listen|look|more|related|also|don'?t miss|recommended|trending|must read|"
-    r"editor'?s picks?|top stories|photos?|videos?|gallery|pictures?|slideshow|podcast|opinion|analysis|"
+    r"^(?:[►▶▸•»]\s*)?[\[(]?\s*(?:read|see|watch|listen|look|more|related|also|don'?t miss|recommended|trending|"
+    r"must read|editor'?s picks?|top stories|photos?|videos?|gallery|pictures?|slideshow|podcast|opinion|analysis|"
     r"leggi anche|lesen sie auch|lire aussi|lea también|leia também|veja também|saiba mais)\b[^:]{0,40}:\s*\S",
     re.I,
 )

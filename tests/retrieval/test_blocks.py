@@ -68,6 +68,7 @@ LINES = [
     ("READ MORE: China plague outbreak confirmed in Beijing", "teaser"),
     ("It's a bear:We're in a bear market again. Here is what that means.", "teaser"),
     ("►Gas prices 2022:Gas prices will fall below $3 per gallon, projections say", "teaser"),
+    ("►More: Safer baby swings to replace your recalled MamaRoo", "teaser"),
     ("Joe Biden proclamation on pardoning marijuana:In historic move, Biden pardons those convicted", "teaser"),
     ("It arrived in Minneapolis at 7:16 a.m. CT.", "paragraph"),  # a time, not a label
     ("Sign up for our daily newsletter to get the top headlines.", "teaser"),
